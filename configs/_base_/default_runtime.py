@@ -1,0 +1,28 @@
+# Runtime defaults shared by every OUS config.
+default_scope = 'mmaction'
+custom_imports = dict(imports=['ous_mm'], allow_failed_imports=False)
+
+default_hooks = dict(
+    runtime_info=dict(type='RuntimeInfoHook'),
+    timer=dict(type='IterTimerHook'),
+    logger=dict(type='LoggerHook', interval=20, ignore_last=False),
+    param_scheduler=dict(type='ParamSchedulerHook'),
+    checkpoint=dict(type='CheckpointHook', interval=1, max_keep_ckpts=3),
+    sampler_seed=dict(type='DistSamplerSeedHook'),
+    sync_buffers=dict(type='SyncBuffersHook'))
+
+env_cfg = dict(
+    cudnn_benchmark=False,
+    mp_cfg=dict(mp_start_method='fork', opencv_num_threads=0),
+    dist_cfg=dict(backend='nccl'))  # becomes gloo on a machine without CUDA (ous_mm.compat)
+
+# DDP that also runs on CPU; find_unused_parameters because the alpha loss switch
+# (Eq. 4) leaves the polarity/similarity branches without gradients in some steps.
+model_wrapper_cfg = dict(type='DeviceAgnosticDDP', find_unused_parameters=True)
+
+log_processor = dict(type='LogProcessor', window_size=20, by_epoch=True)
+vis_backends = [dict(type='LocalVisBackend')]
+visualizer = dict(type='ActionVisualizer', vis_backends=vis_backends)
+log_level = 'INFO'
+load_from = None
+resume = False

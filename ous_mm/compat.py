@@ -1,0 +1,119 @@
+"""Fixes for upstream bugs of the pinned OpenMMLab stack, all in one place.
+
+Imported first by ``ous_mm/__init__.py``, so every entry point (tools, tests, the
+``custom_imports`` of a config) gets the same, fixed stack. Each fix names the
+upstream bug it works around and is a no-op where that bug is absent.
+"""
+import importlib.util
+import os
+import sys
+import types
+from collections import OrderedDict, defaultdict
+
+import numpy as np
+import torch
+
+
+# 1. mmaction2 1.2.0 imports ``importlib_metadata`` (mmaction/utils/dependency.py)
+#    without declaring it. It is in requirements/runtime.txt; fail early and clearly.
+def _check_importlib_metadata() -> None:
+    if importlib.util.find_spec('importlib_metadata') is None:
+        raise ImportError(
+            'mmaction2 1.2.0 needs the undeclared package `importlib_metadata`: '
+            '`pip install importlib_metadata` (or run `make setup`).')
+
+
+# 2. The mmaction2 1.2.0 wheel ships without ``mmaction/models/localizers/drn``
+#    (open-mmlab/mmaction2 issue 2714) while ``localizers/__init__.py`` imports it,
+#    so ``import mmaction.models`` fails. Provide that module with a ``DRN`` that
+#    explains the problem when someone actually builds it; nothing else changes.
+def _patch_missing_drn() -> None:
+    name = 'mmaction.models.localizers.drn'
+    if name in sys.modules:
+        return
+    spec = importlib.util.find_spec('mmaction')
+    if spec is None or spec.submodule_search_locations is None:
+        return  # mmaction not installed: nothing to fix
+    pkg_dir = list(spec.submodule_search_locations)[0]
+    if os.path.isdir(os.path.join(pkg_dir, 'models', 'localizers', 'drn')):
+        return  # a fixed wheel or a source checkout: leave it alone
+
+    class DRN:  # noqa: D401 - a stand-in, never a model
+        """Placeholder for the DRN localizer missing from the mmaction2 1.2.0 wheel."""
+
+        def __init__(self, *args, **kwargs):
+            raise ImportError(
+                'DRN is missing from the mmaction2 1.2.0 wheel (upstream issue 2714); '
+                'install mmaction2 from source to use it.')
+
+    package = types.ModuleType(name)
+    package.__path__ = []  # mark as a package
+    module = types.ModuleType(name + '.drn')
+    module.DRN = DRN
+    package.drn = module
+    sys.modules[name] = package
+    sys.modules[name + '.drn'] = module
+
+
+# 3. mmengine 0.10.7 calls ``torch.load(path, map_location)`` without ``weights_only``.
+#    Since torch 2.6 that means ``weights_only=True``, which refuses the non-tensor
+#    objects an mmengine checkpoint carries (message hub buffers, numpy scalars from
+#    logged metrics), so ``--resume`` fails. Allow-list exactly those classes; an
+#    untrusted pickle naming any other global is still refused.
+def _mmengine_checkpoint_globals() -> list:
+    from mmengine.logging import HistoryBuffer
+
+    allowed = [
+        HistoryBuffer,
+        OrderedDict,
+        defaultdict,
+        # numpy arrays and scalars (metrics and logged values in message_hub / meta)
+        np.ndarray,
+        np.dtype,
+        np.core.multiarray._reconstruct,
+        np.core.multiarray.scalar,
+    ]
+    # numpy >= 1.25 pickles dtypes by their concrete class (np.dtypes.Float64DType, ...)
+    dtypes = getattr(np, 'dtypes', None)
+    if dtypes is not None:
+        allowed += [getattr(dtypes, n) for n in dir(dtypes) if n.endswith('DType')]
+    return allowed
+
+
+def _allow_mmengine_checkpoints() -> None:
+    add_safe_globals = getattr(torch.serialization, 'add_safe_globals', None)
+    if add_safe_globals is not None:  # torch >= 2.4
+        add_safe_globals(_mmengine_checkpoint_globals())
+
+
+# 4. mmengine 0.10.7's pytorch launcher always calls ``torch.cuda.set_device`` and
+#    its default backend is nccl, so ``tools/dist_train.sh`` cannot run on a CPU-only
+#    machine. Without CUDA, skip set_device and use gloo (what DDP on CPU needs).
+def _allow_cpu_pytorch_launcher() -> None:
+    import torch.distributed as torch_dist
+    from mmengine.dist import utils as dist_utils
+
+    if getattr(dist_utils._init_dist_pytorch, '_ous_cpu_aware', False):
+        return
+    original = dist_utils._init_dist_pytorch
+
+    def _init_dist_pytorch(backend, init_backend='torch', **kwargs) -> None:
+        if torch.cuda.is_available() or init_backend != 'torch':
+            return original(backend, init_backend=init_backend, **kwargs)
+        if backend == 'nccl':
+            backend = 'gloo'
+        torch_dist.init_process_group(backend=backend, **kwargs)
+
+    _init_dist_pytorch._ous_cpu_aware = True
+    dist_utils._init_dist_pytorch = _init_dist_pytorch
+
+
+def apply() -> None:
+    """Apply every fix (idempotent)."""
+    _check_importlib_metadata()
+    _patch_missing_drn()
+    _allow_mmengine_checkpoints()
+    _allow_cpu_pytorch_launcher()
+
+
+apply()

@@ -1,0 +1,3 @@
+from .model_wrapper import DeviceAgnosticDDP
+
+__all__ = ['DeviceAgnosticDDP']
