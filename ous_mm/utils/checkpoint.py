@@ -1,0 +1,168 @@
+"""Safe checkpoint loading: sha256 verification and ``weights_only`` unpickling.
+
+A model-zoo checkpoint is a file downloaded from somewhere; it is verified
+against the sha256 published in ``configs/**/metafile.yml`` (or the 8-hex
+prefix in its OpenMMLab-style name ``<name>-<sha256[:8]>.pth``) and unpickled
+with ``torch.load(..., weights_only=True)``, which refuses any pickle that
+names a global outside torch's allow-list (plus the few mmengine classes
+allowed in :mod:`ous_mm.compat`), so a tampered file cannot run code.
+"""
+import hashlib
+import os
+import os.path as osp
+import re
+import shutil
+from collections import OrderedDict
+from typing import Dict, Optional, Union
+
+import torch
+
+_HASH_IN_NAME = re.compile(r'-([0-9a-f]{8,64})\.(pth|pt)$')
+
+
+class CheckpointError(RuntimeError):
+    """A checkpoint that cannot be used: missing, tampered, unsafe or for another model."""
+
+
+def file_sha256(path: str, chunk_size: int = 1 << 20) -> str:
+    """Hex sha256 of a file, read in chunks (checkpoints can be GBs)."""
+    digest = hashlib.sha256()
+    with open(path, 'rb') as f:
+        for chunk in iter(lambda: f.read(chunk_size), b''):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def sha256_from_filename(path: str) -> Optional[str]:
+    """The hash prefix of an OpenMMLab-style name ``xxx-<sha256[:8]>.pth``, else ``None``."""
+    match = _HASH_IN_NAME.search(osp.basename(path))
+    return match.group(1) if match else None
+
+
+def verify_sha256(path: str, expected: str) -> str:
+    """Check ``path`` against a full sha256 or a prefix of it (at least 8 hex digits).
+
+    Returns:
+        str: the full sha256 of the file.
+
+    Raises:
+        CheckpointError: when the file is missing or its hash differs.
+    """
+    if not osp.isfile(path):
+        raise CheckpointError(f'checkpoint not found: {path}')
+    expected = expected.strip().lower()
+    if not re.fullmatch(r'[0-9a-f]{8,64}', expected):
+        raise CheckpointError(f'{expected!r} is not a sha256 (or a prefix of >= 8 hex digits)')
+    actual = file_sha256(path)
+    if not actual.startswith(expected):
+        raise CheckpointError(
+            f'sha256 mismatch for {path}: expected {expected}, got {actual}. '
+            'The file is corrupt, truncated or not the published checkpoint; '
+            'download it again or regenerate it with the command in model_zoo.md.')
+    return actual
+
+
+def safe_torch_load(path: str, map_location: Union[str, torch.device] = 'cpu',
+                    sha256: Optional[str] = None, check_name_hash: bool = True) -> dict:
+    """Verify (when a hash is known) and unpickle a checkpoint with ``weights_only=True``.
+
+    Args:
+        path: Local checkpoint file.
+        map_location: Passed to :func:`torch.load`.
+        sha256: Expected sha256 (full or a prefix of >= 8 hex digits).
+        check_name_hash: Also verify the ``-<hash>.pth`` suffix of the name
+            when ``sha256`` is not given.
+
+    Raises:
+        CheckpointError: missing file, hash mismatch, or a pickle refused by
+            ``weights_only`` (the message names the offending global).
+    """
+    if sha256 is None and check_name_hash:
+        sha256 = sha256_from_filename(path)
+    if sha256 is not None:
+        verify_sha256(path, sha256)
+    elif not osp.isfile(path):
+        raise CheckpointError(f'checkpoint not found: {path}')
+    try:
+        return torch.load(path, map_location=map_location, weights_only=True)
+    except Exception as err:  # UnpicklingError, RuntimeError (zip), EOFError ...
+        raise CheckpointError(
+            f'cannot load {path} safely with torch.load(weights_only=True): {err}. '
+            'Either the file is not a PyTorch checkpoint or it pickles objects '
+            'other than tensors/containers; only load checkpoints you trust, and '
+            'never with weights_only=False from an unknown source.') from err
+
+
+def get_state_dict(checkpoint: dict) -> 'OrderedDict[str, torch.Tensor]':
+    """The model weights of an mmengine checkpoint (or a bare state dict), ``module.`` stripped."""
+    state = checkpoint.get('state_dict', checkpoint) if isinstance(checkpoint, dict) else None
+    if not isinstance(state, dict) or not all(torch.is_tensor(v) for v in state.values()):
+        raise CheckpointError('no state_dict of tensors in the checkpoint')
+    return OrderedDict((k[7:] if k.startswith('module.') else k, v) for k, v in state.items())
+
+
+def load_checkpoint_strict(model: torch.nn.Module, path: str,
+                           map_location: Union[str, torch.device] = 'cpu',
+                           sha256: Optional[str] = None) -> dict:
+    """Load a checkpoint into ``model``, refusing one that was trained for another config.
+
+    Missing keys, unexpected keys and shape mismatches are all reported
+    together (the first few of each) instead of mmengine's warning-only
+    non-strict load, which would leave random weights in place silently.
+
+    Returns:
+        dict: the checkpoint's ``meta`` (may be empty).
+    """
+    checkpoint = safe_torch_load(path, map_location=map_location, sha256=sha256)
+    try:
+        state = get_state_dict(checkpoint)
+    except CheckpointError as err:
+        raise CheckpointError(f'{path}: {err}') from None
+    own = model.state_dict()
+    missing = [k for k in own if k not in state]
+    unexpected = [k for k in state if k not in own]
+    shapes = [f'{k}: checkpoint {tuple(state[k].shape)} vs model {tuple(own[k].shape)}'
+              for k in own if k in state and state[k].shape != own[k].shape]
+    if missing or unexpected or shapes:
+        def head(items):
+            return ', '.join(items[:5]) + (f' ... (+{len(items) - 5})' if len(items) > 5 else '')
+        parts = []
+        if missing:
+            parts.append(f'{len(missing)} missing keys [{head(missing)}]')
+        if unexpected:
+            parts.append(f'{len(unexpected)} unexpected keys [{head(unexpected)}]')
+        if shapes:
+            parts.append(f'{len(shapes)} shape mismatches [{head(shapes)}]')
+        raise CheckpointError(
+            f'checkpoint {path} does not match the model built from the config: '
+            + '; '.join(parts) + '. Use the config the checkpoint was trained with.')
+    model.load_state_dict(state, strict=True)
+    meta = checkpoint.get('meta', {}) if isinstance(checkpoint, dict) else {}
+    return meta if isinstance(meta, dict) else {}
+
+
+def publish_checkpoint(src: str, out_dir: str, name: Optional[str] = None) -> Dict[str, str]:
+    """Strip optimizer/scheduler state and save ``<name>-<sha256[:8]>.pth``.
+
+    The same convention as MMAction2's ``tools/misc/publish_model.py``. The
+    published file holds only ``state_dict`` and a plain-typed ``meta`` (no
+    numpy or mmengine objects), so it loads with ``weights_only=True`` and no
+    extra allow-list.
+
+    Returns:
+        dict: ``path`` and full ``sha256`` of the published file.
+    """
+    checkpoint = torch.load(src, map_location='cpu', weights_only=True)
+    state = get_state_dict(checkpoint)
+    meta = checkpoint.get('meta', {}) if isinstance(checkpoint, dict) else {}
+    plain_meta = {k: v for k, v in meta.items()
+                  if isinstance(v, (str, int, float, bool)) and k in
+                  ('epoch', 'iter', 'seed', 'experiment_name', 'time', 'mmengine_version')}
+    os.makedirs(out_dir, exist_ok=True)
+    name = name or osp.splitext(osp.basename(src))[0]
+    tmp = osp.join(out_dir, f'.{name}.tmp.pth')
+    torch.save(dict(state_dict=state, meta=plain_meta), tmp)
+    sha = file_sha256(tmp)
+    final = osp.join(out_dir, f'{name}-{sha[:8]}.pth')
+    shutil.move(tmp, final)
+    return dict(path=final, sha256=sha)
