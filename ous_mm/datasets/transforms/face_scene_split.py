@@ -1,0 +1,182 @@
+"""Split decoded frames into the face clip and the scene clip."""
+import logging
+from typing import Dict, Optional, Union
+
+import cv2
+import numpy as np
+from mmaction.registry import TRANSFORMS
+from mmcv.transforms import BaseTransform
+from mmengine.logging import print_log
+
+from ..face_detectors import BaseFaceDetector, build_face_detector
+from ..face_track import center_square, crop_resize, square_region, track_face
+from ..video_io import to_rgb3
+
+
+class NoFaceError(RuntimeError):
+    """No face in any sampled frame of a clip and ``on_no_face='raise'``."""
+
+
+@TRANSFORMS.register_module()
+class FaceSceneSplit(BaseTransform):
+    """Produce the two OUS streams: a tracked face crop and the whole scene.
+
+    Face stream: when the clip ships face frames (``face_imgs``, from the
+    annotation's ``faces`` folder) they are used as they are (resized); otherwise
+    the detector runs on the sampled scene frames, one face is followed over time
+    (:func:`~ous_mm.datasets.face_track.track_face`: most prominent face, followed
+    by overlap, gaps interpolated, box smoothed) and a square crop with ``margin``
+    around it is resized to ``out_size``.
+
+    Scene stream: the whole frame resized to ``out_size`` (``scene_resize``:
+    ``'squash'`` ignores the aspect ratio so nothing of the scene is lost,
+    ``'letterbox'`` keeps it and pads), optionally with the face box filled
+    (``mask_face=True``; with provided face frames this runs the detector on the
+    scene to find the region).
+
+    No face anywhere in the clip (``on_no_face``): ``'center_crop'`` uses the
+    centred square of the frame as the face stream, sets ``face_fallback=True``
+    (packed into the sample's metainfo; :class:`FaceFallbackLoggerHook` logs the
+    count per epoch) and logs a warning naming the file; ``'raise'`` raises
+    :class:`NoFaceError` naming the file.
+
+    Required keys: ``imgs`` (list of HxWx3 RGB; grayscale accepted).
+
+    Optional keys: ``face_imgs`` (provided face frames), ``frame_inds``,
+    ``boxes_file``, ``filename`` (passed to the detector / used in messages).
+
+    Modified keys: ``imgs`` -> scene clip, uint8 (T, S, S, 3); ``img_shape``.
+
+    Added keys: ``face_imgs`` -> face clip, uint8 (T, S, S, 3); ``face_boxes``
+    ((T, 4) float in original frame pixels, or None when faces were provided or
+    none found); ``face_fallback`` (bool).
+
+    Args:
+        detector (dict | BaseFaceDetector | None): face detector config
+            (``TASK_UTILS``), needed when a clip has no face frames.
+        out_size (int): side S of both output streams.
+        margin (float): context added around the face box on each side, as a
+            fraction of its longer side.
+        mask_face (bool): fill the face region of the scene stream with ``mask_value``.
+        mask_value (int): fill value for ``mask_face`` and for crop padding.
+        scene_resize (str): ``'squash'`` or ``'letterbox'``.
+        smooth_window (int): moving-average window of the face box over time.
+        on_no_face (str): ``'center_crop'`` or ``'raise'``.
+    """
+
+    def __init__(self,
+                 detector: Union[Dict, BaseFaceDetector, None] = None,
+                 out_size: int = 224,
+                 margin: float = 0.25,
+                 mask_face: bool = False,
+                 mask_value: int = 0,
+                 scene_resize: str = 'squash',
+                 smooth_window: int = 3,
+                 on_no_face: str = 'center_crop') -> None:
+        if on_no_face not in ('center_crop', 'raise'):
+            raise ValueError(f"on_no_face must be 'center_crop' or 'raise', got {on_no_face!r}")
+        if scene_resize not in ('squash', 'letterbox'):
+            raise ValueError(f"scene_resize must be 'squash' or 'letterbox', got {scene_resize!r}")
+        if out_size <= 0 or margin < 0:
+            raise ValueError('out_size must be > 0 and margin >= 0')
+        self.detector = build_face_detector(detector)
+        self.out_size = out_size
+        self.margin = margin
+        self.mask_face = mask_face
+        self.mask_value = mask_value
+        self.scene_resize = scene_resize
+        self.smooth_window = smooth_window
+        self.on_no_face = on_no_face
+        # per-process counts (each dataloader worker has its own copy)
+        self.num_clips = 0
+        self.num_fallback = 0
+
+    # ------------------------------------------------------------------ helpers
+    def _resize_scene(self, frame: np.ndarray) -> np.ndarray:
+        s = self.out_size
+        h, w = frame.shape[:2]
+        interp = cv2.INTER_AREA if max(h, w) > s else cv2.INTER_LINEAR
+        if self.scene_resize == 'squash':
+            return cv2.resize(frame, (s, s), interpolation=interp)
+        scale = s / max(h, w)
+        nw, nh = max(1, round(w * scale)), max(1, round(h * scale))
+        small = cv2.resize(frame, (nw, nh), interpolation=interp)
+        out = np.full((s, s, 3), self.mask_value, dtype=np.uint8)
+        y0, x0 = (s - nh) // 2, (s - nw) // 2
+        out[y0:y0 + nh, x0:x0 + nw] = small
+        return out
+
+    def _track(self, frames, results: Dict) -> Optional[np.ndarray]:
+        if self.detector is None:
+            raise ValueError(
+                f'{results.get("filename", "<clip>")}: clip has no face frames and '
+                'FaceSceneSplit has no detector; set detector=dict(type=...)')
+        meta = dict(boxes_file=results.get('boxes_file'), frame_inds=results.get('frame_inds'),
+                    filename=results.get('filename'))
+        detections = self.detector.detect(frames, meta)
+        if len(detections) != len(frames):
+            raise RuntimeError(f'{type(self.detector).__name__} returned {len(detections)} '
+                               f'results for {len(frames)} frames')
+        track, _ = track_face(detections, smooth_window=self.smooth_window)
+        return track
+
+    def _fallback(self, results: Dict) -> None:
+        name = results.get('filename', '<clip>')
+        if self.on_no_face == 'raise':
+            raise NoFaceError(f'{name}: no face found in any of the {len(results["imgs"])} '
+                              "sampled frames (on_no_face='raise')")
+        print_log(f'{name}: no face found in any sampled frame; using the centre crop '
+                  "(face_fallback=True, on_no_face='center_crop')",
+                  logger='current', level=logging.WARNING)
+
+    # ---------------------------------------------------------------- transform
+    def transform(self, results: Dict) -> Dict:
+        name = results.get('filename', '<clip>')
+        frames = [to_rgb3(f, name) for f in results['imgs']]
+        if not frames:
+            raise ValueError(f'{name}: no frames to split')
+        provided = results.get('face_imgs')
+        track = None
+        fallback = False
+        if provided is not None and len(provided):
+            faces = [cv2.resize(to_rgb3(f, name), (self.out_size, self.out_size),
+                                interpolation=cv2.INTER_AREA
+                                if max(f.shape[:2]) > self.out_size else cv2.INTER_LINEAR)
+                     for f in provided]
+            if len(faces) != len(frames):
+                raise ValueError(f'{name}: {len(faces)} face frames but {len(frames)} scene frames')
+            if self.mask_face:
+                track = self._track(frames, results)
+        else:
+            track = self._track(frames, results)
+            if track is None:
+                self._fallback(results)
+                fallback = True
+            faces = []
+            for t, frame in enumerate(frames):
+                h, w = frame.shape[:2]
+                cx, cy, side = (center_square(h, w) if track is None
+                                else square_region(track[t], self.margin))
+                faces.append(crop_resize(frame, cx, cy, side, self.out_size, self.mask_value))
+        scenes = []
+        for t, frame in enumerate(frames):
+            if self.mask_face and track is not None:
+                frame = frame.copy()
+                h, w = frame.shape[:2]
+                x1, y1, x2, y2 = track[t]
+                frame[max(int(y1), 0):min(int(np.ceil(y2)), h),
+                      max(int(x1), 0):min(int(np.ceil(x2)), w)] = self.mask_value
+            scenes.append(self._resize_scene(frame))
+        self.num_clips += 1
+        self.num_fallback += int(fallback)
+        results['imgs'] = np.stack(scenes).astype(np.uint8)
+        results['face_imgs'] = np.stack(faces).astype(np.uint8)
+        results['face_boxes'] = None if track is None else track.astype(np.float32)
+        results['face_fallback'] = fallback
+        results['img_shape'] = (self.out_size, self.out_size)
+        return results
+
+    def __repr__(self) -> str:
+        return (f'{self.__class__.__name__}(detector={type(self.detector).__name__}, '
+                f'out_size={self.out_size}, margin={self.margin}, mask_face={self.mask_face}, '
+                f'scene_resize={self.scene_resize!r}, on_no_face={self.on_no_face!r})')

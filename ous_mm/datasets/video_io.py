@@ -1,0 +1,207 @@
+"""Frame sources for the scene and face streams: video files, frame folders, arrays.
+
+Why a module of its own: real DFER data is messy (zero-byte or truncated mp4s,
+face folders with gaps, PNG vs JPEG, grayscale frames), and every failure must
+name the file. decord is tried first for videos; if it cannot open a file, OpenCV
+is tried before giving up (``VideoReadError`` with both reasons).
+"""
+import os
+import os.path as osp
+import re
+from typing import List, Optional, Sequence
+
+import cv2
+import numpy as np
+
+IMAGE_EXTENSIONS = ('.jpg', '.jpeg', '.png', '.bmp', '.webp')
+
+
+class VideoReadError(RuntimeError):
+    """A video or frame that cannot be decoded; the message names the file."""
+
+
+def to_rgb3(frame: np.ndarray, source: str = '<array>') -> np.ndarray:
+    """Return ``frame`` as HxWx3 uint8; grayscale (HxW, HxWx1) is repeated, RGBA dropped."""
+    frame = np.asarray(frame)
+    if frame.ndim == 2:
+        frame = frame[..., None]
+    if frame.ndim != 3 or frame.shape[0] == 0 or frame.shape[1] == 0:
+        raise VideoReadError(f'{source}: frame of shape {frame.shape} is not an image')
+    if frame.shape[2] == 1:
+        frame = np.repeat(frame, 3, axis=2)
+    elif frame.shape[2] == 4:
+        frame = frame[..., :3]
+    elif frame.shape[2] != 3:
+        raise VideoReadError(f'{source}: frame with {frame.shape[2]} channels')
+    if frame.dtype != np.uint8:
+        if np.issubdtype(frame.dtype, np.floating) and frame.max(initial=0) <= 1.0:
+            frame = frame * 255.0
+        frame = np.clip(frame, 0, 255).astype(np.uint8)
+    return np.ascontiguousarray(frame)
+
+
+def natural_key(name: str):
+    """Sort key that orders ``2.jpg`` before ``10.jpg`` (DFEW's 16f folders are unpadded)."""
+    return [int(t) if t.isdigit() else t.lower() for t in re.split(r'(\d+)', name)]
+
+
+def list_frame_files(folder: str) -> List[str]:
+    """Image files of a frame folder in natural name order; errors name the folder."""
+    if not osp.exists(folder):
+        raise FileNotFoundError(f'frame folder not found: {folder}')
+    if not osp.isdir(folder):
+        raise VideoReadError(f'{folder}: expected a folder of frames, found a file')
+    names = [n for n in os.listdir(folder) if n.lower().endswith(IMAGE_EXTENSIONS)
+             and not n.startswith('.')]
+    if not names:
+        raise VideoReadError(f'{folder}: frame folder has no images ({", ".join(IMAGE_EXTENSIONS)})')
+    names.sort(key=natural_key)
+    return [osp.join(folder, n) for n in names]
+
+
+def read_image_rgb(path: str) -> np.ndarray:
+    """Read one frame as RGB uint8 (grayscale and 16-bit images converted)."""
+    if not osp.isfile(path):
+        raise FileNotFoundError(f'frame not found: {path}')
+    if osp.getsize(path) == 0:
+        raise VideoReadError(f'{path}: image file is empty (0 bytes)')
+    img = cv2.imread(path, cv2.IMREAD_COLOR)
+    if img is None:
+        raise VideoReadError(f'{path}: cannot decode image (corrupt or unsupported format)')
+    return cv2.cvtColor(img, cv2.COLOR_BGR2RGB)
+
+
+class FrameSource:
+    """A random-access sequence of RGB frames."""
+
+    path: str = '<array>'
+    num_frames: int = 0
+
+    def get_frames(self, inds: Sequence[int]) -> List[np.ndarray]:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        """Release file handles (no-op by default)."""
+
+
+class ArrayFrames(FrameSource):
+    """Frames already in memory (a user's decoded video, tests)."""
+
+    def __init__(self, frames: Sequence[np.ndarray], path: str = '<array>'):
+        if len(frames) == 0:
+            raise VideoReadError(f'{path}: no frames given')
+        self.frames = frames
+        self.path = path
+        self.num_frames = len(frames)
+
+    def get_frames(self, inds):
+        return [to_rgb3(self.frames[i], self.path) for i in inds]
+
+
+class FrameFolder(FrameSource):
+    """A folder of image files, one per frame, in natural name order."""
+
+    def __init__(self, folder: str):
+        self.path = folder
+        self.files = list_frame_files(folder)
+        self.num_frames = len(self.files)
+
+    def get_frames(self, inds):
+        return [read_image_rgb(self.files[i]) for i in inds]
+
+
+class DecordVideo(FrameSource):
+    """Video decoded with decord (fast random access)."""
+
+    def __init__(self, path: str, num_threads: int = 1):
+        import decord
+        self.path = path
+        self.reader = decord.VideoReader(path, num_threads=num_threads)
+        self.num_frames = len(self.reader)
+        if self.num_frames == 0:
+            raise VideoReadError(f'{path}: video has no frames')
+
+    def get_frames(self, inds):
+        try:
+            batch = self.reader.get_batch(list(inds)).asnumpy()
+        except Exception as err:  # decord raises DECORDError for broken streams
+            raise VideoReadError(
+                f'{self.path}: cannot decode frames {list(inds)[:4]}... of {self.num_frames} '
+                f'(truncated or corrupt video?): {err}') from err
+        return [to_rgb3(f, self.path) for f in batch]
+
+    def close(self):
+        self.reader = None
+
+
+class OpenCVVideo(FrameSource):
+    """Video decoded with OpenCV, read sequentially (fallback when decord fails).
+
+    The frame count comes from actually decoding the stream, because container
+    metadata of damaged files is often wrong.
+    """
+
+    def __init__(self, path: str):
+        self.path = path
+        cap = cv2.VideoCapture(path)
+        if not cap.isOpened():
+            raise VideoReadError(f'{path}: OpenCV cannot open the video')
+        frames = []
+        while True:
+            ok, frame = cap.read()
+            if not ok:
+                break
+            frames.append(frame)
+        cap.release()
+        if not frames:
+            raise VideoReadError(f'{path}: OpenCV decoded no frames (truncated or corrupt video?)')
+        self._frames = frames
+        self.num_frames = len(frames)
+
+    def get_frames(self, inds):
+        return [cv2.cvtColor(self._frames[i], cv2.COLOR_BGR2RGB) for i in inds]
+
+    def close(self):
+        self._frames = []
+
+
+def open_video(path: str, backend: str = 'auto') -> FrameSource:
+    """Open a video file with decord, falling back to OpenCV (``backend='auto'``).
+
+    Raises ``FileNotFoundError`` for a missing path and ``VideoReadError`` for an
+    empty or undecodable file; both name the file.
+    """
+    if not osp.exists(path):
+        raise FileNotFoundError(f'video not found: {path}')
+    if osp.isdir(path):
+        raise VideoReadError(f'{path}: is a folder, not a video file')
+    if osp.getsize(path) == 0:
+        raise VideoReadError(f'{path}: video file is empty (0 bytes)')
+    errors = []
+    if backend in ('auto', 'decord'):
+        try:
+            return DecordVideo(path)
+        except Exception as err:  # noqa: BLE001 - any decord failure -> try OpenCV
+            errors.append(f'decord: {err}'.strip().splitlines()[0][:200])
+    if backend in ('auto', 'opencv'):
+        try:
+            return OpenCVVideo(path)
+        except VideoReadError as err:
+            errors.append(f'opencv: {err}')
+    raise VideoReadError(f'{path}: cannot decode video ({"; ".join(errors)})')
+
+
+def open_source(path: str, backend: str = 'auto') -> FrameSource:
+    """Open a scene source: a frame folder or a video file."""
+    if osp.isdir(path):
+        return FrameFolder(path)
+    return open_video(path, backend=backend)
+
+
+def probe_source(path: str) -> Optional[int]:
+    """Frame count of a source, decoding only what is needed (for dataset checks)."""
+    src = open_source(path)
+    try:
+        return src.num_frames
+    finally:
+        src.close()
