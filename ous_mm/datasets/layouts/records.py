@@ -1,0 +1,206 @@
+"""From list entries to our JSON Lines annotation records, with an honest report.
+
+Why shared: the official-layout converters and the list importer differ only
+in how they read their input; resolving a clip on disk, deciding what is
+written, and counting what was not, is the same code, so the two give the
+same records for the same clips (tested).
+
+A record (one line of ``*.jsonl``)::
+
+    {"clip_id": "00001", "scene": "Clip/original/part_1/1.mp4",
+     "faces": "Clip/clip_224x224/00001", "label": "Happy", "boxes": null,
+     "num_frames": 70}
+
+``scene``/``faces`` are relative to the dataset root; ``faces`` is null when
+the clip has no (non-empty) face folder; ``num_frames`` is the number of face
+frames on disk (absent when ``faces`` is null).
+"""
+import json
+import os
+import os.path as osp
+from collections import Counter, OrderedDict
+from dataclasses import dataclass
+from typing import Dict, List, Optional, Sequence
+
+from ..clip_keys import key_sort_value
+
+# Issue kinds. NOT_WRITTEN kinds remove the line from the output; the others
+# are written (with faces null or the on-disk frame count) and only reported.
+MALFORMED = 'malformed line'
+UNKNOWN_LABEL = 'label outside the class set'
+MISSING_CLIP = 'clip missing on disk (no scene clip, no face folder)'
+NO_SCENE = 'no scene clip (face folder only)'
+DUPLICATE = 'clip listed twice in the same split'
+NO_FACES = 'no face folder (written with faces=null)'
+EMPTY_FACES = 'empty face folder (written with faces=null)'
+FRAME_COUNT = 'frame count on disk differs from the list'
+LABEL_MISMATCH = 'split label differs from the class folder (split label kept)'
+NOT_WRITTEN = (MALFORMED, UNKNOWN_LABEL, MISSING_CLIP, NO_SCENE, DUPLICATE)
+ALL_KINDS = NOT_WRITTEN + (NO_FACES, EMPTY_FACES, FRAME_COUNT, LABEL_MISMATCH)
+
+
+@dataclass
+class ListEntry:
+    """One usable line of a split file or list: a clip key and its class word."""
+    key: str
+    label: str
+    source: str  # file the line came from
+    line: int  # 1-based line number in ``source``
+    list_frames: Optional[int] = None  # frame count claimed by the list, if any
+
+
+@dataclass
+class Issue:
+    kind: str
+    source: str
+    line: Optional[int]
+    message: str
+
+    def __str__(self) -> str:
+        where = self.source if self.line is None else f'{self.source}:{self.line}'
+        return f'{where}: {self.kind}: {self.message}'
+
+
+class ConversionReport:
+    """Counts per split and every problem met, with file name and line number.
+
+    Invariant checked by :meth:`check_balance`: for each split,
+    ``lines read == written + not written`` (header and blank lines are
+    counted as skipped), so no line disappears unreported.
+    """
+
+    def __init__(self) -> None:
+        self.issues: List[Issue] = []
+        self.counts: Dict[str, Counter] = OrderedDict()
+
+    def split(self, name: str) -> Counter:
+        return self.counts.setdefault(name, Counter())
+
+    def add(self, split: Optional[str], kind: str, source: str, line: Optional[int],
+            message: str) -> None:
+        self.issues.append(Issue(kind, source, line, message))
+        if split is not None:
+            self.split(split)[kind] += 1
+
+    def warn(self, source: str, message: str) -> None:
+        """A problem with a whole file (not a clip line); not counted per split."""
+        self.issues.append(Issue('warning', source, None, message))
+
+    def check_balance(self) -> List[str]:
+        """Splits whose counts do not add up (should be empty; tested)."""
+        bad = []
+        for name, c in self.counts.items():
+            out = c['written'] + c['skipped (header/blank)'] + sum(c[k] for k in NOT_WRITTEN)
+            if out != c['lines read']:
+                bad.append(f'{name}: read {c["lines read"]} != accounted {out}')
+        return bad
+
+    def has_missing(self) -> bool:
+        return any(c[k] for c in self.counts.values()
+                   for k in (MISSING_CLIP, NO_SCENE, NO_FACES, EMPTY_FACES))
+
+    def summary(self, max_issues_per_kind: int = 10) -> str:
+        """Human-readable summary: a table of counts, then the first issues of each kind."""
+        cols = ['lines read', 'written'] + [k for k in ALL_KINDS] + ['skipped (header/blank)']
+        lines = ['', '=' * 72, 'Summary']
+        for name, c in self.counts.items():
+            parts = [f'{k}: {c[k]}' for k in cols if c[k] or k in ('lines read', 'written')]
+            lines.append(f'  {name}: ' + '; '.join(parts))
+        by_kind: Dict[str, List[Issue]] = OrderedDict()
+        for issue in self.issues:
+            by_kind.setdefault(issue.kind, []).append(issue)
+        for kind, issues in by_kind.items():
+            lines.append(f'-- {kind}: {len(issues)}')
+            for issue in issues[:max_issues_per_kind]:
+                lines.append(f'   {issue}')
+            if len(issues) > max_issues_per_kind:
+                lines.append(f'   ... {len(issues) - max_issues_per_kind} more in the report file')
+        imbalance = self.check_balance()
+        if imbalance:
+            lines.append('INTERNAL ERROR, counts do not add up: ' + '; '.join(imbalance))
+        lines.append('=' * 72)
+        return '\n'.join(lines)
+
+    def write(self, path: str) -> None:
+        """All issues, one per line, and the summary table (for large datasets)."""
+        with open(path, 'w', encoding='utf-8') as f:
+            for issue in self.issues:
+                f.write(f'{issue}\n')
+            f.write(self.summary(max_issues_per_kind=0) + '\n')
+
+
+def resolve_entries(layout, split: str, entries: Sequence[ListEntry],
+                    report: ConversionReport, check_frames: bool = False) -> List[dict]:
+    """Find each entry's scene and faces in ``layout`` and build the records.
+
+    Lines already counted as read by the caller; entries here are the parsed
+    ones. A clip without a scene source is not written (OUS needs the scene);
+    a clip without a usable face folder is written with ``faces=None``.
+    """
+    counts = report.split(split)
+    records: List[dict] = []
+    seen: Dict[str, int] = {}
+    for e in entries:
+        if e.key in seen:
+            report.add(split, DUPLICATE, e.source, e.line,
+                       f'clip {e.key} already listed at line {seen[e.key]}')
+            continue
+        seen[e.key] = e.line
+        scene = layout.scene(e.key)
+        faces = layout.faces(e.key)
+        if scene is None:
+            kind = MISSING_CLIP if faces is None else NO_SCENE
+            report.add(split, kind, e.source, e.line,
+                       f'clip {e.key}: no scene video found under '
+                       f'{", ".join(osp.relpath(p, layout.root) for p in layout.scene_root_dirs) or "(no scene folder)"}')
+            continue
+        record = OrderedDict(clip_id=e.key, scene=scene, faces=None, label=e.label, boxes=None)
+        if faces is None:
+            report.add(split, NO_FACES, e.source, e.line, f'clip {e.key}: no face folder')
+        elif faces.num_frames == 0:
+            report.add(split, EMPTY_FACES, e.source, e.line,
+                       f'clip {e.key}: face folder {faces.path} has no image frames')
+        else:
+            record['faces'] = faces.path
+            record['num_frames'] = faces.num_frames
+            if check_frames and e.list_frames is not None and e.list_frames != faces.num_frames:
+                report.add(split, FRAME_COUNT, e.source, e.line,
+                           f'clip {e.key}: list says {e.list_frames} frames, '
+                           f'{faces.path} has {faces.num_frames} (record uses {faces.num_frames})')
+        records.append(record)
+        counts['written'] += 1
+    return records
+
+
+def write_jsonl(path: str, records: Sequence[dict], sort: bool = True) -> None:
+    """Write ``records`` as JSON Lines (sorted by clip key for stable diffs)."""
+    os.makedirs(osp.dirname(osp.abspath(path)), exist_ok=True)
+    if sort:
+        records = sorted(records, key=lambda r: key_sort_value(r['clip_id']))
+    tmp = path + '.tmp'
+    with open(tmp, 'w', encoding='utf-8') as f:
+        for r in records:
+            f.write(json.dumps(r, ensure_ascii=False) + '\n')
+    os.replace(tmp, path)
+
+
+def read_jsonl(path: str) -> List[dict]:
+    """Read a JSON Lines annotation file (used by tests and tools)."""
+    with open(path, encoding='utf-8') as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def read_text_lines(path: str, report: ConversionReport, encodings=('utf-8-sig', 'gbk')):
+    """Lines of a text file with CRLF handled; tries UTF-8 then GBK (MAFW's
+    captioned lists). Returns None (and reports) when the file is unreadable."""
+    for enc in encodings:
+        try:
+            with open(path, encoding=enc, newline='') as f:
+                return f.read().splitlines()
+        except UnicodeDecodeError:
+            continue
+        except OSError as err:
+            report.warn(path, f'cannot read: {err}')
+            return None
+    report.warn(path, f'cannot decode as {" or ".join(encodings)}')
+    return None

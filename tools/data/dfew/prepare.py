@@ -1,0 +1,27 @@
+"""Convert an unpacked official DFEW into our annotation files.
+
+Usage::
+
+    python tools/data/dfew/prepare.py --root data/dfew --out data/dfew/annotations
+
+Reads the official split files, finds every clip's whole-scene clip and face
+folder, writes one JSON Lines file per split and prints a summary of what is
+missing. See docs/data.md for the archives to download and what is checked.
+"""
+import os.path as osp
+import sys
+from typing import List, Optional
+
+sys.path.insert(0, osp.abspath(osp.join(osp.dirname(__file__), '..', '..', '..')))
+
+from ous_mm.datasets.layouts.convert import run_converter  # noqa: E402
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    return run_converter('dfew', argv,
+                         'DFEW official layout -> our JSON Lines annotations '
+                         '(5 folds: dfew_set_<k>_{train,test}.jsonl)')
+
+
+if __name__ == '__main__':
+    sys.exit(main())
