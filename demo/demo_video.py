@@ -1,0 +1,87 @@
+"""Recognise emotions over time in your own video with an OUS checkpoint.
+
+Examples::
+
+    python demo/demo_video.py my_clip.mp4 CONFIG CHECKPOINT --out-json emotions.json
+    python demo/demo_video.py my_clip.mp4 CONFIG CHECKPOINT --out-video annotated.mp4 \
+        --window 48 --stride 24
+    # any mmdet face detector instead of OpenCV's Haar cascade:
+    python demo/demo_video.py my_clip.mp4 CONFIG CHECKPOINT --out-json e.json \
+        --det-config retinaface_r50.py --det-checkpoint retinaface_r50.pth
+
+The JSON has one entry per sliding window: start/end frame and seconds, the
+probability of every class, the top class, and the face box of each sampled frame.
+"""
+import argparse
+import json
+import os
+import os.path as osp
+import sys
+
+sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description='OUS emotion recognition on a video')
+    parser.add_argument('video', help='video file')
+    parser.add_argument('config', help='model config file')
+    parser.add_argument('checkpoint', nargs='?', default=None,
+                        help='checkpoint file (omit only to smoke-test an untrained model)')
+    parser.add_argument('--out-json', default=None, help='write the per-window results here')
+    parser.add_argument('--out-video', default=None,
+                        help='write an annotated copy (face box, top emotions) as .mp4')
+    parser.add_argument('--window', type=int, default=None,
+                        help='frames per window (default: about 2 s, at least clip_len)')
+    parser.add_argument('--stride', type=int, default=None,
+                        help='frames between window starts (default: window // 2)')
+    parser.add_argument('--det-config', default=None, help='mmdet face detector config')
+    parser.add_argument('--det-checkpoint', default=None, help='mmdet face detector weights')
+    parser.add_argument('--det-score-thr', type=float, default=0.5)
+    parser.add_argument('--device', default='cpu', help="'cpu', 'cuda', 'cuda:0', ...")
+    parser.add_argument('--batch-size', type=int, default=4, help='windows per forward pass')
+    parser.add_argument('--sha256', default=None, help='expected sha256 of the checkpoint')
+    args = parser.parse_args(argv)
+    if args.det_checkpoint and not args.det_config:
+        parser.error('--det-checkpoint needs --det-config')
+    if args.out_video and not args.out_video.lower().endswith('.mp4'):
+        parser.error('--out-video must be an .mp4 path')
+    return args
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    from ous_mm.apis import (inference_video, init_ous_model, open_user_video,
+                             write_annotated_video)
+
+    if not osp.isfile(args.video):
+        raise SystemExit(f'video not found: {args.video}')
+    detector = None
+    if args.det_config:
+        detector = dict(type='MMDetFaceDetector', config=args.det_config,
+                        checkpoint=args.det_checkpoint, device=args.device,
+                        score_thr=args.det_score_thr)
+    model = init_ous_model(args.config, args.checkpoint, device=args.device,
+                           sha256=args.sha256)
+    result = inference_video(model, args.video, window=args.window, stride=args.stride,
+                             detector=detector, batch_size=args.batch_size)
+    for win in result['windows']:
+        flag = ' (no face: centre crop)' if win['face_fallback'] else ''
+        print(f'{win["start_sec"]:8.2f}-{win["end_sec"]:8.2f} s  '
+              f'{win["top_class"]:<12s} {win["top_score"] * 100:5.1f}%{flag}')
+    if args.out_json:
+        os.makedirs(osp.dirname(osp.abspath(args.out_json)), exist_ok=True)
+        with open(args.out_json, 'w', encoding='utf-8') as f:
+            json.dump(result, f, indent=2)
+        print(f'saved {args.out_json}')
+    if args.out_video:
+        frames, _ = open_user_video(args.video)
+        try:
+            write_annotated_video(frames, result, args.out_video)
+        finally:
+            frames.close()
+        print(f'saved {args.out_video}')
+    return result
+
+
+if __name__ == '__main__':
+    main()

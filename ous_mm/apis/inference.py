@@ -1,0 +1,173 @@
+"""Emotion over time on a user's own video: sliding windows through an OUS model."""
+import copy
+import os.path as osp
+from typing import Dict, List, Optional, Sequence, Union
+
+import numpy as np
+import torch
+from mmengine.dataset import Compose
+
+from .video_source import open_user_video
+from .windows import sample_indices, sliding_windows
+
+#: transforms that read the clip from disk; inference feeds decoded frames instead
+_LOADING_TRANSFORMS = ('FaceSceneInit', 'FaceSceneSampleFrames', 'FaceSceneDecode')
+#: detectors that need files written for a dataset; useless on a user's video
+_DATASET_ONLY_DETECTORS = ('PrecomputedFaceBoxes',)
+DEFAULT_DETECTOR = dict(type='OpenCVFaceDetector')
+
+
+def _test_pipeline_cfg(cfg) -> List[dict]:
+    pipeline = cfg.get('test_pipeline', None)
+    if pipeline is None:
+        pipeline = cfg.test_dataloader.dataset.pipeline
+    return copy.deepcopy(list(pipeline))
+
+
+def clip_len_of(cfg) -> int:
+    """Frames per clip the model was trained with (the test pipeline's sampler)."""
+    for step in _test_pipeline_cfg(cfg):
+        if step.get('type') == 'FaceSceneSampleFrames':
+            return int(step.get('clip_len'))
+    if cfg.get('clip_len'):
+        return int(cfg.clip_len)
+    raise ValueError('cannot find clip_len: the config\'s test pipeline has no '
+                     'FaceSceneSampleFrames')
+
+
+def build_inference_pipeline(cfg, detector: Union[None, dict, object] = None) -> Compose:
+    """The config's test pipeline from ``FaceSceneSplit`` on, fed with decoded frames.
+
+    ``detector`` replaces the split's detector (a ``TASK_UTILS`` config dict or
+    a detector instance). Without one, the config's detector is kept unless it
+    only works on a prepared dataset (``PrecomputedFaceBoxes``), in which case
+    the OpenCV detector is used. A window without any face falls back to the
+    centre crop (``on_no_face='center_crop'``) and is flagged in the result.
+    """
+    import ous_mm  # noqa: F401  (registration)
+    from mmaction.registry import TRANSFORMS
+
+    steps = _test_pipeline_cfg(cfg)
+    names = [s.get('type') for s in steps]
+    if 'FaceSceneSplit' not in names:
+        raise ValueError('the config\'s test pipeline has no FaceSceneSplit (a cached-feature '
+                         'config?): use the config of the model trained on frames')
+    steps = [s for s in steps if s.get('type') not in _LOADING_TRANSFORMS]
+    built = []
+    for step in steps:
+        if step.get('type') == 'FaceSceneSplit':
+            step['on_no_face'] = 'center_crop'
+            if detector is not None:
+                step['detector'] = detector
+            elif (step.get('detector') or {}).get('type') in _DATASET_ONLY_DETECTORS \
+                    or step.get('detector') is None:
+                step['detector'] = dict(DEFAULT_DETECTOR)
+            built.append(TRANSFORMS.build(step))
+        else:
+            built.append(TRANSFORMS.build(step))
+    return Compose(built)
+
+
+@torch.no_grad()
+def inference_video(model: torch.nn.Module,
+                    video: Union[str, np.ndarray, Sequence[np.ndarray]],
+                    window: Optional[int] = None,
+                    stride: Optional[int] = None,
+                    detector: Union[None, dict, object] = None,
+                    fps: Optional[float] = None,
+                    batch_size: int = 4) -> Dict:
+    """Per-window emotion probabilities of a whole video.
+
+    The video is cut into windows of ``window`` frames every ``stride`` frames
+    (the last window is aligned to the end, so no frame is left out); in each,
+    ``clip_len`` frames (the model's training clip length) are sampled
+    uniformly, split into face and scene streams by the config's
+    ``FaceSceneSplit`` and classified.
+
+    Args:
+        model: From :func:`init_ous_model` (needs ``model.cfg``).
+        video: Video file, or RGB frames ``(T, H, W, 3)`` uint8.
+        window: Frames per window; default about 2 seconds (at least ``clip_len``).
+        stride: Frames between window starts; default ``window // 2``.
+        detector: Face detector (``TASK_UTILS`` config or instance), e.g.
+            ``dict(type='MMDetFaceDetector', config=..., checkpoint=...)``;
+            default: the config's, or OpenCV's Haar cascade.
+        fps: Frame rate for array input (files carry their own).
+        batch_size: Windows per forward pass.
+
+    Returns:
+        dict: ``video``, ``fps``, ``num_frames``, ``clip_len``, ``window``,
+        ``stride``, ``classes`` and ``windows``: one dict per window with
+        ``start_frame``, ``end_frame`` (exclusive), ``start_sec``, ``end_sec``,
+        ``probabilities`` ({class name: p}, summing to 1), ``top_class``,
+        ``top_score``, ``face_boxes`` ([{frame, box [x1, y1, x2, y2] or None}]),
+        ``face_fallback`` (no face found: the centre crop was used) and
+        ``repeated_frames`` (the window was shorter than ``clip_len``).
+
+    Raises:
+        FileNotFoundError / VideoReadError: missing, empty or corrupt video
+            (the message names the file).
+    """
+    cfg = model.cfg
+    frames, rate = open_user_video(video, fps=fps)
+    clip_len = clip_len_of(cfg)
+    window = int(window) if window else max(clip_len, int(round(2 * rate)))
+    stride = int(stride) if stride else max(1, window // 2)
+    spans = sliding_windows(frames.num_frames, window, stride)
+    pipeline = build_inference_pipeline(cfg, detector)
+    names = getattr(model, 'class_names', None)
+    name = video if isinstance(video, str) else '<frames>'
+
+    windows: List[Dict] = []
+    pending: List[Dict] = []
+
+    def flush():
+        if not pending:
+            return
+        batch = dict(inputs=[p['packed']['inputs'] for p in pending],
+                     data_samples=[p['packed']['data_samples'] for p in pending])
+        samples = model.test_step(batch)
+        for item, sample in zip(pending, samples):
+            scores = sample.pred_score.detach().float().cpu()
+            if not torch.allclose(scores.sum(), torch.tensor(1.0), atol=1e-3) or \
+                    (scores < 0).any():
+                scores = scores.softmax(-1)  # a head configured with average_clips='score'
+            item['record']['scores'] = scores.numpy()
+        pending.clear()
+
+    try:
+        for start, end in spans:
+            inds = sample_indices(start, end, clip_len)
+            imgs = frames.get_frames(inds.tolist())
+            results = dict(imgs=imgs, frame_inds=inds, filename=name,
+                           original_shape=imgs[0].shape[:2], img_shape=imgs[0].shape[:2])
+            packed = pipeline(results)
+            boxes = results.get('face_boxes')
+            record = dict(
+                start_frame=int(start), end_frame=int(end),
+                start_sec=round(start / rate, 3), end_sec=round(end / rate, 3),
+                face_boxes=[dict(frame=int(f), box=None if boxes is None else
+                                 [round(float(v), 1) for v in boxes[t]])
+                            for t, f in enumerate(inds)],
+                face_fallback=bool(results.get('face_fallback', False)),
+                repeated_frames=bool(end - start < clip_len))
+            windows.append(record)
+            pending.append(dict(packed=packed, record=record))
+            if len(pending) >= batch_size:
+                flush()
+        flush()
+    finally:
+        frames.close()
+
+    num_classes = len(windows[0]['scores'])
+    if not names or len(names) != num_classes:
+        names = [f'class_{i}' for i in range(num_classes)]
+    for record in windows:
+        scores = record.pop('scores')
+        top = int(np.argmax(scores))
+        record['probabilities'] = {n: float(p) for n, p in zip(names, scores)}
+        record['top_class'] = names[top]
+        record['top_score'] = float(scores[top])
+    return dict(video=osp.abspath(video) if isinstance(video, str) else '<frames>',
+                fps=rate, num_frames=frames.num_frames, clip_len=clip_len,
+                window=window, stride=stride, classes=list(names), windows=windows)

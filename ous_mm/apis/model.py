@@ -1,0 +1,74 @@
+"""Build an OUS model from a config (and a checkpoint) for inference."""
+import os.path as osp
+import warnings
+from typing import List, Optional, Union
+
+import torch
+from mmengine.config import Config
+
+from ous_mm.utils import load_checkpoint_strict, resolve_zoo_checkpoint
+
+
+def class_names_of(cfg: Config) -> Optional[List[str]]:
+    """Class names of a config: ``class_names``, else the test/val dataset's argument."""
+    names = cfg.get('class_names', None)
+    if names is None:
+        for loader in ('test_dataloader', 'val_dataloader', 'train_dataloader'):
+            dataset = (cfg.get(loader) or {}).get('dataset') or {}
+            names = dataset.get('class_names') or (dataset.get('metainfo') or {}).get('classes')
+            if names:
+                break
+    return list(names) if names else None
+
+
+def init_ous_model(config: Union[str, Config],
+                   checkpoint: Optional[str] = None,
+                   device: Union[str, torch.device] = 'cpu',
+                   sha256: Optional[str] = None) -> torch.nn.Module:
+    """Build the recognizer of ``config`` in eval mode, with the weights of ``checkpoint``.
+
+    Args:
+        config: Config file, :class:`mmengine.Config`, or the ``Name`` of a
+            model-zoo entry (``configs/**/metafile.yml``), whose config and
+            sha256-verified checkpoint are then used.
+        checkpoint: Checkpoint file (a training checkpoint or a published
+            one). ``None`` keeps random/pretrained init (``init_weights()``),
+            which is what tests and smoke runs want; a warning says so.
+        device: Where to put the model.
+        sha256: Expected sha256 of ``checkpoint`` (or a prefix of >= 8 hex);
+            OpenMMLab-style names ``xxx-<sha256[:8]>.pth`` are verified anyway.
+
+    Returns:
+        The model, with ``model.cfg`` (the config) and ``model.class_names``.
+
+    Raises:
+        ous_mm.utils.CheckpointError: a checkpoint that is missing, fails its
+            hash, is not a safe weights-only pickle, or does not match the
+            model built from the config (missing/unexpected keys, shapes).
+    """
+    import ous_mm  # noqa: F401  (registration, idempotent)
+    from mmaction.registry import MODELS
+
+    if isinstance(config, str) and not osp.isfile(config):
+        if config.endswith('.py'):
+            raise FileNotFoundError(f'config not found: {config}')
+        zoo = resolve_zoo_checkpoint(config)  # KeyError lists the known names
+        config, checkpoint, sha256 = zoo['config'], zoo['checkpoint'], zoo['sha256']
+    cfg = config if isinstance(config, Config) else Config.fromfile(config)
+    model = MODELS.build(cfg.model)
+    meta = {}
+    if checkpoint is None:
+        warnings.warn('init_ous_model: no checkpoint given, the predictions come from an '
+                      'untrained model', stacklevel=2)
+        model.init_weights()
+    else:
+        meta = load_checkpoint_strict(model, checkpoint, map_location='cpu', sha256=sha256)
+    model.cfg = cfg
+    names = class_names_of(cfg)
+    dataset_meta = meta.get('dataset_meta') if isinstance(meta, dict) else None
+    if not names and isinstance(dataset_meta, dict) and dataset_meta.get('classes'):
+        names = list(dataset_meta['classes'])
+    model.class_names = names
+    model.to(device)
+    model.eval()
+    return model
