@@ -1,0 +1,24 @@
+# The paper's schedule (Sec. IV-A): Adam, lr 0.002, 60 epochs, lr / 3 when the
+# validation loss has not improved for 5 epochs, converged (stop) once lr < 1e-7,
+# keep the checkpoint with the lowest validation loss. Includes the runtime defaults.
+_base_ = ['../default_runtime.py']
+
+optim_wrapper = dict(type='OptimWrapper', optimizer=dict(type='Adam', lr=0.002))
+
+train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=60, val_begin=1, val_interval=1)
+val_cfg = dict(type='ValLoop')
+test_cfg = dict(type='TestLoop')
+
+# `dfer/loss`: mean cross-entropy of the predicted scores on the validation set (DFERMetric).
+param_scheduler = [
+    dict(type='ReduceOnPlateauLR', monitor='dfer/loss', rule='less', factor=1 / 3,
+         patience=5, by_epoch=True),
+]
+
+default_hooks = dict(
+    checkpoint=dict(type='CheckpointHook', interval=1, max_keep_ckpts=3,
+                    save_best=['dfer/loss', 'dfer/UAR'], rule=['less', 'greater']))
+custom_hooks = [dict(type='StopOnLRFloorHook', min_lr=1e-7)]
+
+# The paper trains with batch 16; `--auto-scale-lr` rescales lr for another total batch.
+auto_scale_lr = dict(enable=False, base_batch_size=16)

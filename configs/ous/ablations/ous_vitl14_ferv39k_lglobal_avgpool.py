@@ -1,0 +1,4 @@
+# Tables IV-V, row "L_global": the three-loss switch (Eq. 4), TFE replaced by average
+# pooling of the face and scene features.
+_base_ = ['../ous_vitl14_ferv39k.py']
+model = dict(neck=dict(fusion='avgpool'))

@@ -1,0 +1,3 @@
+from .stop_on_lr_floor_hook import StopOnLRFloorHook
+
+__all__ = ['StopOnLRFloorHook']

@@ -1,0 +1,128 @@
+"""The shared, frozen CLIP vision encoder f_V of OUS (paper Sec. III-D, Eq. 12)."""
+from contextlib import nullcontext
+from typing import Optional, Tuple
+
+import torch
+from mmaction.registry import MODELS
+from mmengine.logging import print_log
+from mmengine.model import BaseModule
+
+from ..utils.open_clip_utils import (ArchType, arch_name, build_vision_tower,
+                                     load_open_clip_state_dict, load_vision_tower,
+                                     resolve_checkpoint_file, resolve_model_cfg,
+                                     resolve_quick_gelu)
+
+EARLY_POOLS = ('cls_mean', 'cls', 'mean')
+
+
+@MODELS.register_module()
+class CLIPVisionBackbone(BaseModule):
+    """open_clip ViT vision tower returning the final embedding and early-block features.
+
+    Both the face and the scene frames go through this one encoder (weights shared).
+    It is frozen by default, as in the paper: no parameter requires grad and the
+    tower stays in eval mode even when the model is put in train mode, so dropout
+    or patch dropout never switch on and no autograd graph is built.
+
+    Args:
+        arch: open_clip model name (``'ViT-L-14'``, ``'ViT-B-16'``) or a dict in the
+            format of open_clip's ``model_configs/*.json`` (tiny towers for tests).
+        pretrained: ``None`` (random init), an open_clip tag (``'openai'``) or a
+            local checkpoint file (a full CLIP state dict; only ``visual.*`` is used).
+            Loaded in :meth:`init_weights`, not in ``__init__``.
+        quick_gelu: use QuickGELU. ``None`` picks it from the pretrained tag
+            (``'openai'`` -> True) or the arch config. Set True for a local OpenAI file.
+        early_layers: K, the number of first transformer blocks whose output feeds
+            the Polarity Encoder (paper: the first four blocks).
+        early_pool: how the tokens after block K are pooled per frame:
+            ``'cls_mean'`` (CLS token concatenated with the mean of the patch
+            tokens; early_dim = 2 x width), ``'cls'`` or ``'mean'`` (width).
+        frozen: freeze the tower (the paper's setting).
+        max_frames_per_pass: run at most this many frames through the tower at a
+            time (bounds activation memory for large ``B*2*T``); None = all at once.
+        init_cfg: mmengine init config (not needed: the tower initialises itself).
+    """
+
+    def __init__(self,
+                 arch: ArchType = 'ViT-L-14',
+                 pretrained: Optional[str] = None,
+                 quick_gelu: Optional[bool] = None,
+                 early_layers: int = 4,
+                 early_pool: str = 'cls_mean',
+                 frozen: bool = True,
+                 max_frames_per_pass: Optional[int] = None,
+                 init_cfg: Optional[dict] = None) -> None:
+        super().__init__(init_cfg=init_cfg)
+        if early_pool not in EARLY_POOLS:
+            raise ValueError(f'early_pool must be one of {EARLY_POOLS}, got {early_pool!r}')
+        self.arch = arch
+        self.pretrained = pretrained
+        self.quick_gelu = resolve_quick_gelu(arch, pretrained, quick_gelu)
+        self.visual = build_vision_tower(arch, self.quick_gelu)
+        num_blocks = len(self.visual.transformer.resblocks)
+        if not 1 <= early_layers <= num_blocks:
+            raise ValueError(f'early_layers={early_layers} but {arch_name(arch)} has '
+                             f'{num_blocks} transformer blocks')
+        self.early_layers = early_layers
+        self.early_pool = early_pool
+        self.frozen = frozen
+        self.max_frames_per_pass = max_frames_per_pass
+        width = self.visual.transformer.width
+        self.embed_dim: int = int(resolve_model_cfg(arch)['embed_dim'])
+        self.early_dim: int = 2 * width if early_pool == 'cls_mean' else width
+        if frozen:
+            for param in self.visual.parameters():
+                param.requires_grad_(False)
+            self.visual.eval()
+
+    def init_weights(self) -> None:
+        """Load the pretrained CLIP vision weights (the tower is random-init otherwise)."""
+        super().init_weights()
+        if not self.pretrained:
+            return
+        path = resolve_checkpoint_file(self.arch, self.pretrained)
+        state = load_open_clip_state_dict(path)
+        load_vision_tower(self.visual, state, path, self.arch)
+        print_log(f'CLIPVisionBackbone: loaded {arch_name(self.arch)} vision weights '
+                  f'from {path}', logger='current')
+
+    def train(self, mode: bool = True) -> 'CLIPVisionBackbone':
+        """Set train mode, but keep a frozen tower in eval mode."""
+        super().train(mode)
+        if self.frozen:
+            self.visual.eval()
+        return self
+
+    def _encode(self, x: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
+        out = self.visual.forward_intermediates(
+            x, indices=[self.early_layers - 1], output_fmt='NLC',
+            output_extra_tokens=True)
+        patches = out['image_intermediates'][0]          # (N, P, width) after block K
+        cls = out['image_intermediates_prefix'][0][:, 0]  # (N, width)
+        if self.early_pool == 'cls':
+            early = cls
+        elif self.early_pool == 'mean':
+            early = patches.mean(dim=1)
+        else:
+            early = torch.cat([cls, patches.mean(dim=1)], dim=-1)
+        return out['image_features'], early
+
+    def forward(self, x: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
+        """Encode frames.
+
+        Args:
+            x: normalised frames ``(N, 3, H, W)``, N = all frames of both streams.
+
+        Returns:
+            ``embed (N, embed_dim)``: the final projected CLIP embedding per frame;
+            ``early (N, early_dim)``: pooled tokens after the first K blocks.
+        """
+        if x.dim() != 4:
+            raise ValueError(f'CLIPVisionBackbone expects (N, 3, H, W) frames, got {tuple(x.shape)}')
+        context = torch.no_grad() if self.frozen else nullcontext()
+        with context:
+            step = self.max_frames_per_pass or x.shape[0]
+            if step >= x.shape[0]:
+                return self._encode(x)
+            outs = [self._encode(chunk) for chunk in x.split(step)]
+            return (torch.cat([o[0] for o in outs]), torch.cat([o[1] for o in outs]))

@@ -1,0 +1,171 @@
+"""Classify the fused video feature against learnable-prompt class texts (Sec. III-C)."""
+import math
+from typing import Dict, Optional, Sequence, Tuple
+
+import torch
+import torch.nn.functional as F
+from mmaction.models.heads.base import BaseHead
+from mmaction.registry import MODELS
+from mmaction.utils import SampleList
+from mmengine.logging import print_log
+from torch import nn
+
+from ..necks.type_fusion_neck import NeckOutputs
+from ..utils.open_clip_utils import (ArchType, arch_name, build_text_tower,
+                                     load_open_clip_state_dict, load_text_tower,
+                                     resolve_checkpoint_file, resolve_model_cfg,
+                                     resolve_quick_gelu)
+from .prompt_learner import PromptLearner
+
+
+@MODELS.register_module()
+class PromptContrastiveHead(BaseHead):
+    """Cosine logits between the video feature and the prompted class texts.
+
+    ``cls_score = exp(s) * cos(video, text_c)`` with a learnable logit scale ``s``
+    (CLIP's init ln(1/0.07), clamped at ln(100) as in open_clip). The class texts
+    come from :class:`PromptLearner` (Eq. 11) through the FROZEN open_clip text
+    tower of the same arch (only ``token_embedding``, ``positional_embedding``,
+    ``transformer``, ``ln_final``, ``text_projection`` and the causal mask are
+    kept; parameter names as in an open_clip CLIP state dict under
+    ``text_encoder.``). In eval mode the class text features are computed once
+    and cached until the head goes back to train mode or the context vectors
+    change (an optimizer step or a checkpoint load bumps their version).
+
+    Args:
+        class_names: class names in class-id order (the dataset config's ``class_names``).
+        in_channels: size of the video feature (filled in by the recognizer).
+        arch: open_clip arch of the text tower (defaults to the backbone's).
+        pretrained: ``None``, an open_clip tag or a local CLIP checkpoint file;
+            loaded in :meth:`init_weights`.
+        quick_gelu: as in :class:`CLIPVisionBackbone`.
+        prompt_length: M context vectors (paper: 64; Table VI: 16/32/64).
+        ctx_init_std: std of the context init.
+        logit_scale_init: initial ``s`` (ln(1/0.07)).
+        learnable_logit_scale: train ``s`` (the temperature of Eq. 3).
+        logit_scale_max: clamp of ``exp(s)``.
+        loss_cls: the loss: a label loss called as ``loss(cls_score, labels)``
+            (``ContrastiveLoss(mode='video_text')``, the "L_ce" of Tables IV-V) or
+            a loss with ``uses_aux_outputs = True`` (:class:`GlobalSwitchLoss`)
+            that also receives the neck's aligned features and polarity logits.
+        num_classes: optional; checked against ``len(class_names)``.
+        topk: top-k accuracies logged during training.
+        average_clips: ``'prob'`` (softmax scores, default), ``'score'`` or None.
+        init_cfg: mmengine init config.
+    """
+
+    def __init__(self,
+                 class_names: Sequence[str],
+                 in_channels: int,
+                 arch: ArchType = 'ViT-L-14',
+                 pretrained: Optional[str] = None,
+                 quick_gelu: Optional[bool] = None,
+                 prompt_length: int = 64,
+                 ctx_init_std: float = 0.02,
+                 logit_scale_init: float = math.log(1 / 0.07),
+                 learnable_logit_scale: bool = True,
+                 logit_scale_max: float = 100.0,
+                 loss_cls: dict = dict(type='ContrastiveLoss', mode='video_text'),
+                 num_classes: Optional[int] = None,
+                 topk: Tuple[int, ...] = (1, ),
+                 average_clips: Optional[str] = 'prob',
+                 init_cfg: Optional[dict] = None) -> None:
+        class_names = tuple(class_names or ())
+        if num_classes is not None and num_classes != len(class_names):
+            raise ValueError(f'num_classes={num_classes} but {len(class_names)} class_names')
+        super().__init__(num_classes=len(class_names), in_channels=in_channels,
+                         loss_cls=loss_cls, topk=topk, average_clips=average_clips,
+                         init_cfg=init_cfg)
+        self.class_names = class_names
+        self.arch = arch
+        self.pretrained = pretrained
+        self.quick_gelu = resolve_quick_gelu(arch, pretrained, quick_gelu)
+        embed_dim = int(resolve_model_cfg(arch)['embed_dim'])
+        if embed_dim != in_channels:
+            raise ValueError(f'the {arch_name(arch)} text embedding has {embed_dim} dims but the '
+                             f'video feature has {in_channels}: use the backbone\'s arch')
+        self.text_encoder = build_text_tower(arch, self.quick_gelu)
+        for param in self.text_encoder.parameters():
+            param.requires_grad_(False)
+        self.text_encoder.eval()
+        self.prompt_learner = PromptLearner(self.text_encoder, arch, class_names,
+                                            prompt_length, ctx_init_std)
+        self.logit_scale = nn.Parameter(torch.tensor(float(logit_scale_init)),
+                                        requires_grad=learnable_logit_scale)
+        self.logit_scale_max = math.log(logit_scale_max)
+        self._text_cache: Optional[torch.Tensor] = None
+        self._text_cache_key: Optional[tuple] = None
+
+    # -- weights and modes -------------------------------------------------------------
+    def init_weights(self) -> None:
+        """Load the pretrained CLIP text weights (random-init text tower otherwise)."""
+        super().init_weights()
+        self._text_cache = None
+        if not self.pretrained:
+            return
+        path = resolve_checkpoint_file(self.arch, self.pretrained)
+        state = load_open_clip_state_dict(path)
+        load_text_tower(self.text_encoder, state, path, self.arch)
+        print_log(f'PromptContrastiveHead: loaded {arch_name(self.arch)} text weights from '
+                  f'{path}', logger='current')
+
+    def train(self, mode: bool = True) -> 'PromptContrastiveHead':
+        """Set the mode, keep the text tower in eval mode, drop cached text features."""
+        super().train(mode)
+        self.text_encoder.eval()
+        self._text_cache = None
+        return self
+
+    # -- features ----------------------------------------------------------------------
+    def class_text_features(self) -> torch.Tensor:
+        """L2-normalised class text features ``(C, D)``, cached in eval mode."""
+        if self.training:
+            return F.normalize(self.prompt_learner(self.text_encoder), dim=-1)
+        ctx = self.prompt_learner.ctx
+        key = (ctx._version, ctx.data_ptr(), ctx.device, ctx.dtype)
+        if self._text_cache is None or self._text_cache_key != key:
+            with torch.no_grad():
+                self._text_cache = F.normalize(self.prompt_learner(self.text_encoder), dim=-1)
+            self._text_cache_key = key
+        return self._text_cache
+
+    def forward(self, x: torch.Tensor, **kwargs) -> torch.Tensor:
+        """``x (B, D)`` video feature -> ``cls_score (B, C)`` scaled cosine logits."""
+        if isinstance(x, NeckOutputs):
+            x = x.video
+        text = self.class_text_features()
+        scale = self.logit_scale.clamp(max=self.logit_scale_max).exp()
+        return scale * F.normalize(x, dim=-1) @ text.t().to(x.dtype)
+
+    # -- mmaction head template --------------------------------------------------------
+    @staticmethod
+    def _polarity_labels(data_samples: SampleList) -> Optional[torch.Tensor]:
+        if not all('gt_polarity' in ds for ds in data_samples):
+            return None
+        return torch.stack([torch.as_tensor(ds.gt_polarity).reshape(()) for ds in data_samples])
+
+    def loss(self, feats: NeckOutputs, data_samples: SampleList, **kwargs) -> Dict:
+        """Loss dict for one batch (plus ``top1_acc``, logged only)."""
+        cls_score = self(feats.video)
+        labels = torch.stack([ds.gt_label.reshape(()) for ds in data_samples]).to(cls_score.device)
+        if getattr(self.loss_cls, 'uses_aux_outputs', False):
+            polarity = self._polarity_labels(data_samples)
+            losses = self.loss_cls(
+                cls_score=cls_score, labels=labels, face_feat=feats.face,
+                scene_feat=feats.scene, polarity_logits=feats.polarity_logits,
+                polarity_labels=None if polarity is None else polarity.to(cls_score.device))
+        else:
+            losses = self.loss_cls(cls_score, labels)
+        if not isinstance(losses, dict):
+            losses = {'loss_cls': losses}
+        with torch.no_grad():
+            ranked = cls_score.topk(max(self.topk), dim=-1).indices
+            for k in self.topk:
+                hit = (ranked[:, :k] == labels[:, None]).any(dim=-1).float().mean()
+                losses[f'top{k}_acc'] = hit
+        return losses
+
+    def predict(self, feats: NeckOutputs, data_samples: SampleList, **kwargs) -> SampleList:
+        """Set ``pred_score`` (softmax by default) and ``pred_label`` on each sample."""
+        cls_score = self(feats.video if isinstance(feats, NeckOutputs) else feats)
+        return self.predict_by_feat(cls_score, data_samples)

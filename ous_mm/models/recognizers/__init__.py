@@ -1,0 +1,3 @@
+from .ous_recognizer import OUSRecognizer
+
+__all__ = ['OUSRecognizer']

@@ -1,0 +1,123 @@
+"""The OUS recognizer: shared CLIP encoder over face + scene, fusion neck, prompt head."""
+import copy
+from typing import Dict, Optional, Tuple, Union
+
+import torch
+from mmaction.models.recognizers.base import BaseRecognizer
+from mmaction.registry import MODELS
+from mmaction.utils import OptSampleList, SampleList
+
+from ..necks.type_fusion_neck import NeckOutputs
+
+Inputs = Union[torch.Tensor, Dict[str, torch.Tensor]]
+
+
+@MODELS.register_module()
+class OUSRecognizer(BaseRecognizer):
+    """Scene-guided DFER (OUS, Fig. 3) as an MMAction2 recognizer.
+
+    ``inputs`` is ``(B, 2, T, 3, H, W)`` normalised frames (stream 0 face, 1 scene)
+    or a cached-feature dict ``embed (B, 2, T, D)``, ``early (B, 2, T, E)``. Both
+    streams go through the ONE shared backbone in a single batched call over
+    ``N = B*2*T`` frames (without autograd when the backbone is frozen); cached
+    features skip the backbone. ``use_scene=False`` is the face-only model: the
+    scene stream is dropped before the backbone and the neck has none.
+
+    The neck's sizes (``embed_dim``, ``early_dim``) and the head's ``in_channels``,
+    ``arch``, ``pretrained`` and ``quick_gelu`` are filled in from the built
+    backbone unless the config sets them, so a config names the CLIP arch once.
+
+    Args:
+        backbone: backbone config (:class:`CLIPVisionBackbone`).
+        neck: neck config (:class:`TypeFusionNeck`).
+        cls_head: head config (:class:`PromptContrastiveHead`).
+        use_scene: False -> face-only model (the baseline without scene).
+        data_preprocessor: defaults to :class:`FaceSceneDataPreprocessor`.
+        train_cfg, test_cfg: kept for the MMAction2 interface.
+    """
+
+    def __init__(self,
+                 backbone: dict,
+                 neck: dict,
+                 cls_head: dict,
+                 use_scene: bool = True,
+                 data_preprocessor: Optional[dict] = None,
+                 train_cfg: Optional[dict] = None,
+                 test_cfg: Optional[dict] = None) -> None:
+        if data_preprocessor is None:
+            data_preprocessor = dict(type='FaceSceneDataPreprocessor')
+        super().__init__(backbone=backbone, neck=None, cls_head=None, train_cfg=train_cfg,
+                         test_cfg=test_cfg, data_preprocessor=data_preprocessor)
+        self.use_scene = use_scene
+
+        neck = copy.deepcopy(dict(neck))
+        if neck.get('use_scene', use_scene) != use_scene:
+            raise ValueError(f'model.use_scene={use_scene} but model.neck.use_scene='
+                             f'{neck["use_scene"]}: set only model.use_scene')
+        neck['use_scene'] = use_scene
+        self._fill(neck, 'embed_dim', self.backbone.embed_dim, 'neck')
+        self._fill(neck, 'early_dim', self.backbone.early_dim, 'neck')
+        self.neck = MODELS.build(neck)
+
+        cls_head = copy.deepcopy(dict(cls_head))
+        self._fill(cls_head, 'in_channels', self.neck.out_dim, 'cls_head')
+        for key in ('arch', 'pretrained', 'quick_gelu'):
+            cls_head.setdefault(key, getattr(self.backbone, key))
+        self.cls_head = MODELS.build(cls_head)
+
+    @staticmethod
+    def _fill(cfg: dict, key: str, value: int, where: str) -> None:
+        if cfg.get(key) is None:
+            cfg[key] = value
+        elif cfg[key] != value:
+            raise ValueError(f'model.{where}.{key}={cfg[key]} does not match the backbone '
+                             f'({value}); leave it unset to infer it')
+
+    # -- features ----------------------------------------------------------------------
+    def _backbone_features(self, inputs: Inputs) -> Tuple[torch.Tensor, torch.Tensor]:
+        """Per-frame ``embed (B, S, T, D)`` and ``early (B, S, T, E)``, S = 2 or 1."""
+        streams = 2 if self.use_scene else 1
+        if isinstance(inputs, dict):  # cached features: no backbone
+            embed, early = inputs['embed'], inputs['early']
+            if embed.shape[1] < streams or early.shape[1] < streams:
+                raise ValueError(f'cached features have {embed.shape[1]} stream(s), the model '
+                                 f'needs {streams}')
+            return embed[:, :streams], early[:, :streams]
+        if inputs.dim() != 6 or inputs.shape[1] < streams:
+            raise ValueError(f'OUSRecognizer expects (B, 2, T, 3, H, W) clips (face, scene), '
+                             f'got {tuple(inputs.shape)}')
+        clips = inputs[:, :streams]
+        batch, _, frames = clips.shape[:3]
+        embed, early = self.backbone(clips.flatten(0, 2))  # one call, N = B*S*T frames
+        return (embed.view(batch, streams, frames, -1), early.view(batch, streams, frames, -1))
+
+    def extract_feat(self, inputs: Inputs, stage: str = 'neck',
+                     data_samples: OptSampleList = None, test_mode: bool = False,
+                     **kwargs) -> Tuple[object, dict]:
+        """Features up to ``stage``: ``'backbone'`` -> (embed, early); ``'neck'`` ->
+        :class:`NeckOutputs`; ``'head'`` -> class scores ``(B, C)``."""
+        embed, early = self._backbone_features(inputs)
+        if stage == 'backbone':
+            return (embed, early), {}
+        outputs = self.neck(embed, early)
+        if stage == 'neck':
+            return outputs, {}
+        if stage == 'head':
+            return self.cls_head(outputs.video), {}
+        raise ValueError(f'stage must be backbone, neck or head, got {stage!r}')
+
+    # -- modes -------------------------------------------------------------------------
+    def loss(self, inputs: Inputs, data_samples: SampleList, **kwargs) -> dict:
+        """Loss dict of one batch (classification, and polarity/similarity per the loss cfg)."""
+        outputs, _ = self.extract_feat(inputs, stage='neck')
+        return self.cls_head.loss(outputs, data_samples)
+
+    def predict(self, inputs: Inputs, data_samples: SampleList, **kwargs) -> SampleList:
+        """``ActionDataSample``s with ``pred_score`` and ``pred_label`` set."""
+        outputs, _ = self.extract_feat(inputs, stage='neck', test_mode=True)
+        return self.cls_head.predict(outputs, data_samples)
+
+    def _forward(self, inputs: Inputs, stage: str = 'head', **kwargs):
+        """``tensor`` mode: class scores by default, or ``stage`` features."""
+        feats, _ = self.extract_feat(inputs, stage=stage)
+        return feats
