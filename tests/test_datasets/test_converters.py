@@ -157,3 +157,36 @@ def test_mafw_converter(tmp_path, capsys):
     printed = capsys.readouterr().out
     assert 'label outside the class set' not in printed  # compound lists not read
     assert 'no scene clip' in printed
+
+
+def _tiny_mp4(path):
+    import cv2
+    import numpy as np
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*'mp4v'), 10, (32, 32))
+    assert writer.isOpened()
+    for i in range(6):
+        writer.write(np.full((32, 32, 3), 40 * i, np.uint8))
+    writer.release()
+
+
+def test_unreadable_scene_clips_are_reported_not_written(tmp_path, capsys):
+    truth, _ = build_mafw(str(tmp_path / 'ds'))
+    clips = tmp_path / 'ds' / 'data' / 'clips'
+    for key, t in truth.items():
+        if t['scene']:
+            _tiny_mp4(clips / f'{key}.mp4')
+    (clips / '00028.mp4').write_bytes(b'')  # interrupted download
+    (clips / '00108.mp4').write_bytes(b'not a video at all' * 10)  # corrupt
+    prepare = load_tool('tools/data/mafw/prepare.py')
+    out = tmp_path / 'a'
+    assert prepare.main(['--root', str(tmp_path / 'ds'), '--out', str(out)]) == 0
+    printed = capsys.readouterr().out
+    written = {r['clip_id'] for k in range(1, 6) for r in read_jsonl(str(out / f'mafw_set_{k}_test.jsonl'))}
+    assert '00028' not in written and '00108' in written  # only the 0-byte file is caught cheaply
+    assert 'unreadable scene clip: clip 00028' in printed and '(0 bytes)' in printed
+    out = tmp_path / 'b'
+    assert prepare.main(['--root', str(tmp_path / 'ds'), '--out', str(out), '--verify-videos']) == 0
+    printed = capsys.readouterr().out
+    written = {r['clip_id'] for k in range(1, 6) for r in read_jsonl(str(out / f'mafw_set_{k}_test.jsonl'))}
+    assert '00108' not in written and '00025' in written
+    assert 'unreadable scene clip: clip 00108' in printed

@@ -61,6 +61,8 @@ def import_parser() -> argparse.ArgumentParser:
                         'e.g. Clip/jpg_256 for MAE-DFER or data/faces for DFER-CLIP\'s MAFW')
     parser.add_argument('--scene-dir', default=None,
                         help='scene videos in a non-official place (relative to ROOT or absolute)')
+    parser.add_argument('--verify-videos', action='store_true',
+                        help='open every scene clip and read its frame count (slow)')
     parser.add_argument('--strict', action='store_true',
                         help='exit 1 if any line was not written or a clip has no face folder')
     return parser
@@ -97,7 +99,8 @@ def run_import(argv: Optional[List[str]] = None) -> int:
             print(f'ERROR: {err}', file=sys.stderr)
             return EXIT_FATAL
         records = resolve_entries(layout, split, entries, report,
-                                  check_frames=args.list_format == 'dfer-clip')
+                                  check_frames=args.list_format == 'dfer-clip',
+                                  verify_scene=args.verify_videos)
         write_jsonl(dst, records)
         total += len(records)
         print(f'[{args.dataset}] {src}: {len(records)} clips -> {dst}')

@@ -48,7 +48,8 @@ def split_fields(list_format: str, text: str) -> Optional[Tuple[str, Optional[st
             fields = text.rsplit(',', 1)
         return (fields[0].strip(), None, fields[1].strip()) if len(fields) == 2 else None
     if list_format == 's2d':
-        fields = [f.strip() for f in text.split(',')]
+        # S2D also ships MAFW's official ``00025.mp4 anger`` lists next to its csv
+        fields = [f.strip() for f in text.split(',')] if ',' in text else text.split()
         return (fields[0], None, fields[1]) if len(fields) >= 2 and fields[0] else None
     raise ListFormatError(f'unknown list format {list_format!r}; expected one of {LIST_FORMATS}')
 

@@ -31,6 +31,9 @@ def converter_parser(dataset: str, description: str) -> argparse.ArgumentParser:
                         help='face folders in a non-official place (relative to ROOT or absolute)')
     parser.add_argument('--scene-dir', default=None,
                         help='scene videos in a non-official place (relative to ROOT or absolute)')
+    parser.add_argument('--verify-videos', action='store_true',
+                        help='open every scene clip and read its frame count (slow); '
+                        'undecodable clips are reported and not written')
     parser.add_argument('--strict', action='store_true',
                         help='exit 1 if any clip has no scene clip or no usable face folder')
     return parser
@@ -56,7 +59,8 @@ def run_converter(dataset: str, argv: Optional[List[str]], description: str) -> 
     os.makedirs(out_dir, exist_ok=True)
     total = 0
     for split, entries in splits.items():
-        records = resolve_entries(layout, split, entries, report)
+        records = resolve_entries(layout, split, entries, report,
+                                  verify_scene=args.verify_videos)
         path = osp.join(out_dir, f'{dataset}_{split}.jsonl')
         write_jsonl(path, records)
         total += len(records)

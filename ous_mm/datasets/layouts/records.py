@@ -31,11 +31,12 @@ UNKNOWN_LABEL = 'label outside the class set'
 MISSING_CLIP = 'clip missing on disk (no scene clip, no face folder)'
 NO_SCENE = 'no scene clip (face folder only)'
 DUPLICATE = 'clip listed twice in the same split'
+UNREADABLE_SCENE = 'unreadable scene clip'
 NO_FACES = 'no face folder (written with faces=null)'
 EMPTY_FACES = 'empty face folder (written with faces=null)'
 FRAME_COUNT = 'frame count on disk differs from the list'
 LABEL_MISMATCH = 'split label differs from the class folder (split label kept)'
-NOT_WRITTEN = (MALFORMED, UNKNOWN_LABEL, MISSING_CLIP, NO_SCENE, DUPLICATE)
+NOT_WRITTEN = (MALFORMED, UNKNOWN_LABEL, MISSING_CLIP, NO_SCENE, UNREADABLE_SCENE, DUPLICATE)
 ALL_KINDS = NOT_WRITTEN + (NO_FACES, EMPTY_FACES, FRAME_COUNT, LABEL_MISMATCH)
 
 
@@ -97,7 +98,7 @@ class ConversionReport:
 
     def has_missing(self) -> bool:
         return any(c[k] for c in self.counts.values()
-                   for k in (MISSING_CLIP, NO_SCENE, NO_FACES, EMPTY_FACES))
+                   for k in (MISSING_CLIP, NO_SCENE, UNREADABLE_SCENE, NO_FACES, EMPTY_FACES))
 
     def summary(self, max_issues_per_kind: int = 10) -> str:
         """Human-readable summary: a table of counts, then the first issues of each kind."""
@@ -129,13 +130,33 @@ class ConversionReport:
             f.write(self.summary(max_issues_per_kind=0) + '\n')
 
 
+def scene_problem(path: str, decode: bool) -> Optional[str]:
+    """Why the scene source at ``path`` cannot be used, or None.
+
+    Always catches 0-byte videos (interrupted downloads); with ``decode`` the
+    source is opened and its frame count read (slow on a full dataset).
+    """
+    if osp.isfile(path) and osp.getsize(path) == 0:
+        return f'{path} is empty (0 bytes)'
+    if decode:
+        from ..video_io import probe_source  # decoders only when asked for
+        try:
+            num = probe_source(path)
+        except Exception as err:  # noqa: BLE001 - any decoder failure is reported
+            return str(err)
+        if not num:
+            return f'{path} has no decodable frame'
+    return None
+
+
 def resolve_entries(layout, split: str, entries: Sequence[ListEntry],
-                    report: ConversionReport, check_frames: bool = False) -> List[dict]:
+                    report: ConversionReport, check_frames: bool = False,
+                    verify_scene: bool = False) -> List[dict]:
     """Find each entry's scene and faces in ``layout`` and build the records.
 
     Lines already counted as read by the caller; entries here are the parsed
-    ones. A clip without a scene source is not written (OUS needs the scene);
-    a clip without a usable face folder is written with ``faces=None``.
+    ones. A clip without a usable scene source is not written (OUS needs the
+    scene); a clip without a usable face folder is written with ``faces=None``.
     """
     counts = report.split(split)
     records: List[dict] = []
@@ -153,6 +174,10 @@ def resolve_entries(layout, split: str, entries: Sequence[ListEntry],
             report.add(split, kind, e.source, e.line,
                        f'clip {e.key}: no scene video found under '
                        f'{", ".join(osp.relpath(p, layout.root) for p in layout.scene_root_dirs) or "(no scene folder)"}')
+            continue
+        problem = scene_problem(osp.join(layout.root, scene), verify_scene)
+        if problem is not None:
+            report.add(split, UNREADABLE_SCENE, e.source, e.line, f'clip {e.key}: {problem}')
             continue
         record = OrderedDict(clip_id=e.key, scene=scene, faces=None, label=e.label, boxes=None)
         if faces is None:
