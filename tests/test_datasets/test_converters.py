@@ -190,3 +190,15 @@ def test_unreadable_scene_clips_are_reported_not_written(tmp_path, capsys):
     written = {r['clip_id'] for k in range(1, 6) for r in read_jsonl(str(out / f'mafw_set_{k}_test.jsonl'))}
     assert '00108' not in written and '00025' in written
     assert 'unreadable scene clip: clip 00108' in printed
+
+
+@pytest.mark.parametrize('dataset', ['dfew', 'ferv39k', 'mafw'])
+def test_dataset_configs_use_our_class_words_and_file_names(dataset):
+    """Labels are written as words: they must be spelled as the configs' class_names."""
+    from mmengine.config import Config
+
+    from ous_mm.datasets.class_sets import class_names
+    cfg = Config.fromfile(osp.join(REPO, 'configs', '_base_', 'datasets', f'{dataset}.py'))
+    assert tuple(cfg.class_names) == class_names(dataset)
+    split = 'set_{fold}_train' if dataset != 'ferv39k' else 'train'
+    assert cfg.ann_file_train == f'annotations/{dataset}_{split}.jsonl'

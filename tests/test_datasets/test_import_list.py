@@ -213,3 +213,6 @@ def test_fatal_errors(tmp_path, import_list):
         p.parent.mkdir()
         p.write_text('/x/00001 3 0\n')
     assert import_list(args + ['--root', root, '--list', str(a), str(b)]) == 2  # same output
+    mafw = tmp_path / 'MAFW_set_1_train.txt'
+    mafw.write_text('/x/MAFW/data/faces/00001 3 0\n')
+    assert import_list(args + ['--root', root, '--list', str(mafw)]) == 2  # wrong --dataset

@@ -82,6 +82,13 @@ def run_import(argv: Optional[List[str]] = None) -> int:
                   'import them one at a time with --out FILE.jsonl', file=sys.stderr)
             return EXIT_FATAL
         clash[dst] = src
+    for src in args.lists:
+        other = [d for d in ('dfew', 'ferv39k', 'mafw')
+                 if d != args.dataset and d in osp.basename(src).lower()]
+        if other:
+            print(f'ERROR: {src} looks like a {other[0].upper()} list but --dataset is '
+                  f'{args.dataset}; ids would be matched to the wrong clips', file=sys.stderr)
+            return EXIT_FATAL
     report = ConversionReport()
     try:
         layout = build_layout(args.dataset, args.root, face_dir=args.face_dir,
@@ -113,6 +120,11 @@ def run_import(argv: Optional[List[str]] = None) -> int:
     if total == 0:
         print('ERROR: no clip could be written (see the report above)', file=sys.stderr)
         return EXIT_FATAL
+    read = sum(c['lines read'] for c in report.counts.values())
+    if total < read / 2:
+        print(f'WARNING: only {total} of {read} lines became clips: is --root the '
+              f'{args.dataset} root and --format {args.list_format} the right format?',
+              file=sys.stderr)
     if report.check_balance():
         return EXIT_FATAL
     if args.strict and (report.has_missing() or any(

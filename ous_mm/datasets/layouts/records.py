@@ -159,6 +159,7 @@ def resolve_entries(layout, split: str, entries: Sequence[ListEntry],
     scene); a clip without a usable face folder is written with ``faces=None``.
     """
     counts = report.split(split)
+    searched = ', '.join(osp.relpath(p, layout.root) for p in layout.scene_root_dirs)
     records: List[dict] = []
     seen: Dict[str, int] = {}
     for e in entries:
@@ -173,7 +174,7 @@ def resolve_entries(layout, split: str, entries: Sequence[ListEntry],
             kind = MISSING_CLIP if faces is None else NO_SCENE
             report.add(split, kind, e.source, e.line,
                        f'clip {e.key}: no scene video found under '
-                       f'{", ".join(osp.relpath(p, layout.root) for p in layout.scene_root_dirs) or "(no scene folder)"}')
+                       f'{searched or "(no scene folder found)"}')
             continue
         problem = scene_problem(osp.join(layout.root, scene), verify_scene)
         if problem is not None:
