@@ -1,0 +1,79 @@
+"""Zoo checkpoints: sha256 verification and weights_only loading."""
+import os
+import pickle
+
+import pytest
+import torch
+
+import ous_mm  # noqa: F401
+from ous_mm.utils import (CheckpointError, file_sha256, load_checkpoint_strict,
+                          publish_checkpoint, safe_torch_load, sha256_from_filename,
+                          verify_sha256)
+
+
+def _save_state(path, model):
+    torch.save(dict(state_dict=model.state_dict(), meta=dict(epoch=3)), path)
+    return str(path)
+
+
+def test_right_hash_loads_wrong_hash_is_refused(tmp_path):
+    model = torch.nn.Linear(4, 2)
+    path = _save_state(tmp_path / 'ckpt.pth', model)
+    sha = file_sha256(path)
+    ckpt = safe_torch_load(path, sha256=sha)
+    assert torch.equal(ckpt['state_dict']['weight'], model.weight)
+    assert safe_torch_load(path, sha256=sha[:8])['meta']['epoch'] == 3
+    wrong = ('0' if sha[0] != '0' else '1') + sha[1:]
+    with pytest.raises(CheckpointError, match='sha256 mismatch'):
+        safe_torch_load(path, sha256=wrong)
+
+
+def test_hash_in_published_name_is_checked(tmp_path):
+    model = torch.nn.Linear(4, 2)
+    src = _save_state(tmp_path / 'epoch_3.pth', model)
+    published = publish_checkpoint(src, str(tmp_path / 'pub'), name='tiny')
+    name = os.path.basename(published['path'])
+    assert name == f'tiny-{published["sha256"][:8]}.pth'
+    assert sha256_from_filename(published['path']) == published['sha256'][:8]
+    target = torch.nn.Linear(4, 2)
+    load_checkpoint_strict(target, published['path'])
+    assert torch.equal(target.weight, model.weight)
+    # one flipped byte at the end (inside the zip payload) -> the name's hash fails
+    data = bytearray(open(published['path'], 'rb').read())
+    data[-30] ^= 0xFF
+    open(published['path'], 'wb').write(bytes(data))
+    with pytest.raises(CheckpointError, match='sha256 mismatch'):
+        load_checkpoint_strict(torch.nn.Linear(4, 2), published['path'])
+    with pytest.raises(CheckpointError, match='not found'):
+        verify_sha256(str(tmp_path / 'missing.pth'), '0' * 64)
+
+
+class _Evil:
+    def __init__(self, marker):
+        self.marker = marker
+
+    def __reduce__(self):
+        return (open, (self.marker, 'w'))
+
+
+def test_weights_only_refuses_a_foreign_global(tmp_path):
+    marker = tmp_path / 'pwned'
+    path = tmp_path / 'evil.pth'
+    torch.save(dict(state_dict={'w': torch.zeros(1)}, payload=_Evil(str(marker))), path)
+    with pytest.raises(CheckpointError, match='weights_only'):
+        safe_torch_load(str(path))
+    assert not marker.exists()
+    raw = tmp_path / 'raw.pkl'
+    raw.write_bytes(pickle.dumps(_Evil(str(marker))))
+    with pytest.raises(CheckpointError):
+        safe_torch_load(str(raw))
+    assert not marker.exists()
+
+
+def test_checkpoint_for_another_model_is_refused(tmp_path):
+    path = _save_state(tmp_path / 'other.pth', torch.nn.Linear(4, 3))
+    with pytest.raises(CheckpointError, match='shape mismatches') as err:
+        load_checkpoint_strict(torch.nn.Linear(4, 2), path)
+    assert 'other.pth' in str(err.value)
+    with pytest.raises(CheckpointError, match='missing keys'):
+        load_checkpoint_strict(torch.nn.Sequential(torch.nn.Linear(4, 2)), path)
