@@ -9,7 +9,9 @@ default_hooks = dict(
     param_scheduler=dict(type='ParamSchedulerHook'),
     checkpoint=dict(type='CheckpointHook', interval=1, max_keep_ckpts=3),
     sampler_seed=dict(type='DistSamplerSeedHook'),
-    sync_buffers=dict(type='SyncBuffersHook'))
+    sync_buffers=dict(type='SyncBuffersHook'),
+    # DFERMetric's confusion matrix -> <work_dir>/<timestamp>/confusion_matrix/*.png|json
+    confusion_matrix=dict(type='DFERConfusionMatrixHook'))
 
 env_cfg = dict(
     cudnn_benchmark=False,
