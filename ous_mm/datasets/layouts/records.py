@@ -161,13 +161,16 @@ def resolve_entries(layout, split: str, entries: Sequence[ListEntry],
     counts = report.split(split)
     searched = ', '.join(osp.relpath(p, layout.root) for p in layout.scene_root_dirs)
     records: List[dict] = []
-    seen: Dict[str, int] = {}
+    seen: Dict[str, ListEntry] = {}
     for e in entries:
         if e.key in seen:
+            first = seen[e.key]
+            clash = '' if first.label == e.label else \
+                f' as {first.label} (this line says {e.label}; the first is kept)'
             report.add(split, DUPLICATE, e.source, e.line,
-                       f'clip {e.key} already listed at line {seen[e.key]}')
+                       f'clip {e.key} already listed at line {first.line}{clash}')
             continue
-        seen[e.key] = e.line
+        seen[e.key] = e
         scene = layout.scene(e.key)
         faces = layout.faces(e.key)
         if scene is None:
