@@ -202,3 +202,28 @@ def test_dataset_configs_use_our_class_words_and_file_names(dataset):
     assert tuple(cfg.class_names) == class_names(dataset)
     split = 'set_{fold}_train' if dataset != 'ferv39k' else 'train'
     assert cfg.ann_file_train == f'annotations/{dataset}_{split}.jsonl'
+
+
+@pytest.mark.parametrize('dataset,builder', [('dfew', build_dfew), ('ferv39k', build_ferv39k),
+                                             ('mafw', build_mafw)])
+def test_converter_output_loads_in_face_scene_dataset(tmp_path, dataset, builder):
+    """What the converters write is what FaceSceneDataset reads (labels by word -> config id)."""
+    from mmengine.config import Config
+
+    from ous_mm.datasets import FaceSceneDataset
+    truth, folds = builder(str(tmp_path / 'ds'))
+    out = tmp_path / 'ds' / 'annotations'
+    assert load_tool(f'tools/data/{dataset}/prepare.py').main(['--root', str(tmp_path / 'ds')]) == 0
+    cfg = Config.fromfile(osp.join(REPO, 'configs', '_base_', 'datasets', f'{dataset}.py'))
+    split = next(iter(folds))
+    ds = FaceSceneDataset(ann_file=str(out / f'{dataset}_{split}.jsonl'), pipeline=[],
+                          class_names=cfg.class_names, polarity_map=cfg.polarity_map,
+                          data_root=str(tmp_path / 'ds'),
+                          data_prefix=dict(video=str(tmp_path / 'ds')))
+    assert len(ds) == sum(1 for k, _ in folds[split] if truth[k]['scene'])
+    for i in range(len(ds)):
+        info = ds.get_data_info(i)
+        t = truth[info['clip_id']]
+        assert cfg.class_names[info['label']] == t['label']
+        assert osp.exists(info['filename'])
+        assert (info['face_dir'] is None) == (t['faces'] is None)
