@@ -47,8 +47,8 @@ DFER_CLIP_MAFW_ORDER: Tuple[str, ...] = (
 #: - mae-dfer: ``preprocess/{dfew,ferv39k,mafw}.py``: DFEW label - 1, FERV39k
 #:   ``label2idx`` in DFEW order, MAFW official order.
 #: - s2d: FERV39k ``label_index.txt`` and MAFW ``id_to_calss.txt`` are alphabetical;
-#:   its DFEW csv files keep the official label - 1 (id 5 is the rare class,
-#:   i.e. Disgust; alphabetical would make it Sad).
+#:   its DFEW csv files keep the official label - 1 (same ids as DFER-CLIP's
+#:   DFEW lists for the same clips, e.g. 02522 -> 5, 03138 -> 3).
 LIST_LABEL_ORDERS: Dict[str, Dict[str, Tuple[str, ...]]] = {
     'dfer-clip': {
         'dfew': DFEW_CLASSES,
