@@ -51,6 +51,14 @@ def resolve_path(path: Optional[str], root: str) -> Optional[str]:
     return osp.join(root, path)
 
 
+def default_data_root(ann_file: str) -> str:
+    """Root for an annotation's relative paths when none is given: the file's folder,
+    or its parent when that folder is ``annotations`` (``data/dfew/annotations/x.jsonl``
+    -> ``data/dfew``; ``data/synthetic/train.jsonl`` -> ``data/synthetic``)."""
+    folder = osp.dirname(osp.abspath(ann_file))
+    return osp.dirname(folder) if osp.basename(folder) == 'annotations' else folder
+
+
 def _optional_str(value, key: str, where: str) -> Optional[str]:
     if value is None:
         return None

@@ -30,6 +30,39 @@ def _valid(boxes: np.ndarray) -> np.ndarray:
     return boxes[keep]
 
 
+def _match_score(d: np.ndarray, box: np.ndarray) -> float:
+    """Confidence x sqrt(area) of the detection equal to ``box`` in frame detections ``d``."""
+    k = int(np.argmax(box_iou(box, d)))
+    return float(d[k, 4] * np.sqrt((d[k, 2] - d[k, 0]) * (d[k, 3] - d[k, 1])))
+
+
+def _grow_track(dets, anchor_t: int, anchor_box: np.ndarray, min_iou: float):
+    """Follow ``anchor_box`` forwards and backwards by overlap; NaN where not found."""
+    num = len(dets)
+    track = np.full((num, 4), np.nan)
+    found = np.zeros(num, dtype=bool)
+    track[anchor_t] = anchor_box
+    found[anchor_t] = True
+    for direction in (1, -1):
+        last = anchor_box
+        t = anchor_t + direction
+        while 0 <= t < num:
+            d = dets[t]
+            if len(d):
+                ious = box_iou(last, d)
+                cx = (d[:, 0] + d[:, 2]) / 2
+                cy = (d[:, 1] + d[:, 3]) / 2
+                inside = (cx >= last[0]) & (cx <= last[2]) & (cy >= last[1]) & (cy <= last[3])
+                ok = (ious >= min_iou) | inside
+                if ok.any():
+                    k = int(np.argmax(np.where(ok, ious + d[:, 4] * 1e-3, -1)))
+                    track[t] = d[k, :4]
+                    found[t] = True
+                    last = d[k, :4]
+            t += direction
+    return track, found
+
+
 def track_face(detections: Sequence[np.ndarray], smooth_window: int = 3,
                min_iou: float = 0.1) -> Tuple[Optional[np.ndarray], np.ndarray]:
     """Pick and follow one face.
@@ -50,34 +83,17 @@ def track_face(detections: Sequence[np.ndarray], smooth_window: int = 3,
     found = np.zeros(num, dtype=bool)
     if num == 0 or all(len(d) == 0 for d in dets):
         return None, found
-    # anchor: the most prominent face of the clip (largest x most confident)
-    best, anchor_t, anchor_box = -1.0, 0, None
-    for t, d in enumerate(dets):
-        if len(d):
-            prominence = (d[:, 2] - d[:, 0]) * (d[:, 3] - d[:, 1]) * d[:, 4]
-            k = int(np.argmax(prominence))
-            if prominence[k] > best:
-                best, anchor_t, anchor_box = prominence[k], t, d[k, :4]
-    track = np.full((num, 4), np.nan)
-    track[anchor_t] = anchor_box
-    found[anchor_t] = True
-    for direction in (1, -1):
-        last = anchor_box
-        t = anchor_t + direction
-        while 0 <= t < num:
-            d = dets[t]
-            if len(d):
-                ious = box_iou(last, d)
-                cx = (d[:, 0] + d[:, 2]) / 2
-                cy = (d[:, 1] + d[:, 3]) / 2
-                inside = (cx >= last[0]) & (cx <= last[2]) & (cy >= last[1]) & (cy <= last[3])
-                ok = (ious >= min_iou) | inside
-                if ok.any():
-                    k = int(np.argmax(np.where(ok, ious + d[:, 4] * 1e-3, -1)))
-                    track[t] = d[k, :4]
-                    found[t] = True
-                    last = d[k, :4]
-            t += direction
+    # Grow a track from every detection and keep the best supported one: the face
+    # present in most frames, weighted by confidence and size. A single large false
+    # positive (or a second person in one frame) therefore cannot win.
+    best_score, track, found = -1.0, None, None
+    for anchor_t, d in enumerate(dets):
+        for k in range(len(d)):
+            cand, cand_found = _grow_track(dets, anchor_t, d[k, :4], min_iou)
+            sel = [(t, _match_score(dets[t], cand[t])) for t in range(num) if cand_found[t]]
+            score = sum(v for _, v in sel)
+            if score > best_score:
+                best_score, track, found = score, cand, cand_found
     # fill gaps: linear interpolation inside, hold at the ends
     idx = np.arange(num)
     for c in range(4):
