@@ -78,7 +78,7 @@ def test_dfew_converter_five_folds(tmp_path, variant, capsys):
     assert 'INTERNAL ERROR' not in report
 
 
-def test_dfew_strict_and_fatal_exit_codes(tmp_path):
+def test_dfew_strict_and_fatal_exit_codes(tmp_path, capsys):
     build_dfew(str(tmp_path / 'ds'))
     prepare = load_tool('tools/data/dfew/prepare.py')
     assert prepare.main(['--root', str(tmp_path / 'ds'), '--out', str(tmp_path / 'a'),
@@ -88,6 +88,15 @@ def test_dfew_strict_and_fatal_exit_codes(tmp_path):
     csv = tmp_path / 'ds' / 'DFEW' / 'EmoLabel_DataSplit' / 'train(single-labeled)' / 'set_2.csv'
     csv.write_text('video_name,label\n1,0\n2,1\n')
     assert prepare.main(['--root', str(tmp_path / 'ds'), '--out', str(tmp_path / 'c')]) == 2
+    assert 'looks re-saved with 0-based labels' in capsys.readouterr().err
+    # S2D's renamed copies (train_set_1.csv) are not the official files: say what to do
+    s2d = tmp_path / 's2d' / 'EmoLabel_DataSplit' / 'train(single-labeled)'
+    s2d.mkdir(parents=True)
+    (s2d / 'train_set_1.csv').write_text('video_name,label\n00001,0\n')
+    (tmp_path / 's2d' / 'original').mkdir()
+    (tmp_path / 's2d' / 'original' / '1.mp4').write_bytes(b'x')
+    assert prepare.main(['--root', str(tmp_path / 's2d'), '--out', str(tmp_path / 'd')]) == 2
+    assert '--format s2d' in capsys.readouterr().err
 
 
 def test_dfew_bad_split_lines_are_reported_with_line_numbers(tmp_path, capsys):

@@ -49,9 +49,15 @@ class DFEWLayout(OfficialLayout):
     def read_splits(self, report: ConversionReport) -> Dict[str, List[ListEntry]]:
         files = self.split_files()
         if not files:
+            s2d = [osp.join(top, sub, name) for top in find_dir_named(self.root, ['EmoLabel_DataSplit'])
+                   for sub in ('train(single-labeled)', 'test(single-labeled)')
+                   for name in ('train_set_1.csv', 'test_set_1.csv')
+                   if osp.isfile(osp.join(top, sub, name))]
+            hint = (f'; found {s2d[0]}, S2D\'s 0-based re-save: import it with '
+                    'tools/data/import_list.py --format s2d') if s2d else ''
             raise LayoutError(
                 f'no DFEW split file found under {self.root}: expected '
-                'EmoLabel_DataSplit/train(single-labeled)/set_1.csv ... (or single_labeled)')
+                'EmoLabel_DataSplit/train(single-labeled)/set_1.csv ... (or single_labeled)' + hint)
         for k in range(1, NUM_FOLDS + 1):
             for phase in ('train', 'test'):
                 if f'set_{k}_{phase}' not in files:
