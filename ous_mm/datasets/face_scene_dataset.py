@@ -3,6 +3,7 @@ from typing import Callable, Dict, List, Mapping, Optional, Sequence, Union
 
 from mmaction.datasets import BaseActionDataset
 from mmaction.registry import DATASETS
+from mmengine.registry import DefaultScope
 
 from .annotation import AnnotationError, read_annotation_file, resolve_path
 
@@ -79,13 +80,19 @@ class FaceSceneDataset(BaseActionDataset):
             ann_file = ann_file.replace('{fold}', str(fold))
         self.fold = fold
         self.allow_unlabeled = allow_unlabeled
-        super().__init__(ann_file, pipeline=pipeline, data_prefix=data_prefix,
-                         metainfo=metainfo, num_classes=len(classes), **kwargs)
+        # Pipelines name mmaction-scope transforms; outside a Runner (scripts, tests,
+        # ous_mm.apis) there may be no default scope yet, so supply it.
+        scope = None if DefaultScope.get_current_instance() is not None else 'mmaction'
+        with DefaultScope.overwrite_default_scope(scope):
+            super().__init__(ann_file, pipeline=pipeline, data_prefix=data_prefix,
+                             metainfo=metainfo, num_classes=len(classes), **kwargs)
 
     def load_data_list(self) -> List[Dict]:
         if '{fold}' in self.ann_file:
             raise ValueError(f'ann_file {self.ann_file!r} contains {{fold}}: set `fold`')
         records = read_annotation_file(self.ann_file)
+        if not records:
+            raise AnnotationError(f'{self.ann_file}: annotation file lists no clips')
         root = self.data_prefix.get('video', '') or self.data_root or ''
         data_list = []
         for rec in records:

@@ -31,7 +31,7 @@ CLASS_NAMES = ('Happy', 'Sad', 'Neutral', 'Angry', 'Surprise', 'Disgust', 'Fear'
 POLARITY_MAP = dict(Happy='positive', Neutral='neutral', Surprise='neutral', Sad='negative',
                     Angry='negative', Disgust='negative', Fear='negative')
 SPLITS = ('train', 'val', 'test')
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 
 
 def _ambiguous_face_of(label: str) -> Optional[str]:
@@ -41,13 +41,25 @@ def _ambiguous_face_of(label: str) -> Optional[str]:
     return None
 
 
+def split_counts(n: int, ratios: Sequence[float]) -> List[int]:
+    """Split ``n`` clips by ``ratios``, giving every split at least one clip when n allows."""
+    ratios = np.asarray(ratios, np.float64) / np.sum(ratios)
+    counts = np.floor(ratios * n).astype(int)
+    while counts.sum() < n:
+        empty = [i for i in range(len(counts)) if counts[i] == 0 and ratios[i] > 0]
+        i = empty[0] if empty else int(np.argmax(ratios * n - counts))
+        counts[i] += 1
+    return counts.tolist()
+
+
 def plan_clips(num_clips: int, seed: int, ambiguous_ratio: float = 0.6,
                split_ratios: Sequence[float] = (0.6, 0.2, 0.2)) -> List[Dict]:
     """Decide label, ambiguity and split of every clip (balanced, stratified).
 
-    Classes are assigned round-robin; within each (class, ambiguous) group the clips
-    are spread over train/val/test by ``split_ratios``, so every split has the same
-    class and ambiguity mix.
+    Classes are assigned round-robin; each class is spread over train/val/test by
+    ``split_ratios`` with ambiguous and clear clips interleaved, so every split has
+    the same class and ambiguity mix (and, from 3 clips per class, every split has
+    every class).
     """
     if num_clips < len(CLASS_NAMES):
         raise ValueError(f'--num-clips must be at least {len(CLASS_NAMES)}')
@@ -56,7 +68,6 @@ def plan_clips(num_clips: int, seed: int, ambiguous_ratio: float = 0.6,
     for i in range(num_clips):
         label = CLASS_NAMES[i % len(CLASS_NAMES)]
         plans.append(dict(index=i, label=label, polarity=POLARITY_MAP[label]))
-    ratios = np.asarray(split_ratios, np.float64) / np.sum(split_ratios)
     for label in CLASS_NAMES:
         members = [p for p in plans if p['label'] == label]
         order = rng.permutation(len(members))
@@ -65,11 +76,20 @@ def plan_clips(num_clips: int, seed: int, ambiguous_ratio: float = 0.6,
         for rank, k in enumerate(order):
             members[k]['face_type'] = amb_face if rank < n_amb else label
             members[k]['ambiguous'] = rank < n_amb
+        # interleave ambiguous and clear clips by their relative position, then cut the
+        # class into train/val/test chunks: every split gets the same mix
+        pos = {}
         for amb in (True, False):
             group = [p for p in members if p['ambiguous'] == amb]
-            bounds = np.round(np.cumsum(ratios) * len(group)).astype(int)
             for rank, p in enumerate(group):
-                p['split'] = SPLITS[int(np.searchsorted(bounds, rank, side='right'))]
+                pos[p['index']] = (rank + 0.5) / len(group)
+        members.sort(key=lambda p: (pos[p['index']], p['ambiguous']))
+        counts = split_counts(len(members), split_ratios)
+        start = 0
+        for split, count in zip(SPLITS, counts):
+            for p in members[start:start + count]:
+                p['split'] = split
+            start += count
     return plans
 
 
