@@ -1,5 +1,6 @@
 """Face detection with any MMDetection 3.x detector (config + checkpoint)."""
 import os.path as osp
+import warnings
 from typing import Dict, Optional, Sequence, Union
 
 import numpy as np
@@ -53,6 +54,9 @@ class MMDetFaceDetector(BaseFaceDetector):
         self.max_per_frame = max_per_frame
         self._model = None
         self._pipeline = None
+        if checkpoint is None:
+            warnings.warn('MMDetFaceDetector without a checkpoint: random weights, boxes are '
+                          'meaningless (fine for tests only)')
 
     def __getstate__(self):  # never pickle a model into workers: each builds its own
         state = self.__dict__.copy()
@@ -68,7 +72,9 @@ class MMDetFaceDetector(BaseFaceDetector):
         from mmdet.utils import get_test_pipeline_cfg
 
         with DefaultScope.overwrite_default_scope('mmdet'):
-            model = init_detector(self.config, self.checkpoint, palette='none',
+            # palette='random': mmdet would otherwise build the config's test dataset
+            # just to read a palette we never draw with
+            model = init_detector(self.config, self.checkpoint, palette='random',
                                   device=self.device)
             cfg = model.cfg.copy()
             pipeline_cfg = get_test_pipeline_cfg(cfg)
