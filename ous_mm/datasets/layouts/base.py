@@ -31,7 +31,9 @@ def find_dirs(root: str, match: Callable[[str, str], bool], max_depth: int = 4) 
     """Directories under ``root`` (root included) for which ``match(name, path)`` holds.
 
     Breadth-first, at most ``max_depth`` levels down; a matching folder is not
-    searched further. Sorted results keep runs reproducible.
+    searched further, nor is a folder named by digits (a clip's frame folder:
+    skipping the ~16k of them keeps the search from listing every frame file).
+    Sorted results keep runs reproducible.
     """
     found: List[str] = []
     queue = deque([(root, 0)])
@@ -44,7 +46,8 @@ def find_dirs(root: str, match: Callable[[str, str], bool], max_depth: int = 4) 
             continue
         try:
             with os.scandir(path) as it:
-                subdirs = sorted(e.path for e in it if e.is_dir(follow_symlinks=True))
+                subdirs = sorted(e.path for e in it
+                                 if not e.name.isdigit() and e.is_dir(follow_symlinks=True))
         except OSError:
             continue
         queue.extend((p, depth + 1) for p in subdirs)
