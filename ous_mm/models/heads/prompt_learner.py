@@ -51,13 +51,14 @@ class PromptLearner(nn.Module):
         tokenizer = SimpleTokenizer(context_length=context_length)
         prefix = ' '.join([CONTEXT_PLACEHOLDER] * prompt_length)
         prompts = [f'{prefix} {name.replace("_", " ")}.' for name in self.class_names]
+        for name, prompt in zip(self.class_names, prompts):
+            needed = len(tokenizer.encode(prompt)) + 2  # + start/end of text
+            if needed > context_length:
+                raise ValueError(f'prompt of class {name!r} needs {needed} tokens with '
+                                 f'{prompt_length} context vectors; the text context length '
+                                 f'is {context_length}: shorten prompt_length')
         ids = tokenizer(prompts)  # (C, context_length), SOT ... EOT 0 ...
         eot = ids.argmax(dim=-1)  # EOT has the largest id in CLIP's vocabulary
-        eot_token = tokenizer.eot_token_id
-        for name, row, pos in zip(self.class_names, ids, eot):
-            if row[pos].item() != eot_token:
-                raise ValueError(f'prompt of class {name!r} with {prompt_length} context '
-                                 f'tokens exceeds the text context length {context_length}')
         placeholder = tokenizer.encode(CONTEXT_PLACEHOLDER)
         if len(placeholder) != 1 or not bool((ids[:, 1:1 + prompt_length] == placeholder[0]).all()):
             raise RuntimeError('tokenizer did not map the context placeholders to one token each')

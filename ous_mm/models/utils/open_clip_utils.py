@@ -16,6 +16,7 @@ from typing import Dict, Optional, Union
 
 import open_clip
 import torch
+from open_clip import factory as open_clip_factory
 from open_clip import model as open_clip_model
 from open_clip import pretrained as open_clip_pretrained
 from torch import nn
@@ -142,7 +143,7 @@ def load_open_clip_state_dict(path: str) -> Dict[str, torch.Tensor]:
     and are read with ``torch.jit.load``.
     """
     try:
-        state = open_clip.load_state_dict(path, device='cpu', weights_only=True)
+        state = open_clip_factory.load_state_dict(path, device='cpu', weights_only=True)
     except Exception as exc:
         try:
             state = torch.jit.load(path, map_location='cpu').state_dict()
