@@ -216,3 +216,20 @@ def test_fatal_errors(tmp_path, import_list):
     mafw = tmp_path / 'MAFW_set_1_train.txt'
     mafw.write_text('/x/MAFW/data/faces/00001 3 0\n')
     assert import_list(args + ['--root', root, '--list', str(mafw)]) == 2  # wrong --dataset
+
+
+def test_mae_dfer_jpg_256_copy_is_one_warning(tmp_path, import_list, capsys):
+    """MAE-DFER users often keep both clip_224x224 and its renamed copy jpg_256."""
+    import shutil
+    root = tmp_path / 'ds'
+    truth, folds = build_dfew(str(root), 'flat')
+    shutil.copytree(root / 'DFEW' / 'Clip' / 'clip_224x224', root / 'DFEW' / 'Clip' / 'jpg_256')
+    pairs = [p for p in folds['set_1_test'] if truth[p[0]]['faces']]
+    lst = str(tmp_path / 'test.csv')
+    write_mae_dfer_list(lst, 'dfew', pairs)
+    assert import_list(['--format', 'mae-dfer', '--dataset', 'dfew', '--root', str(root),
+                        '--list', lst, '--out', str(tmp_path / 'o.jsonl')]) == 0
+    printed = capsys.readouterr().out
+    assert printed.count('also found here; the copies in DFEW/Clip/clip_224x224 are used') == 1
+    assert {r['faces'] for r in read_jsonl(str(tmp_path / 'o.jsonl'))} == {
+        truth[k]['faces'] for k, _ in pairs}

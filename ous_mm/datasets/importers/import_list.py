@@ -97,6 +97,8 @@ def run_import(argv: Optional[List[str]] = None) -> int:
         print(f'ERROR: {err}', file=sys.stderr)
         return EXIT_FATAL
     print(f'[{args.dataset}] indexed {args.root}\n' + layout.describe())
+    for path, message in layout.duplicate_messages():
+        report.warn(path, message)
     total = 0
     for src, dst in outputs.items():
         split = osp.basename(src)

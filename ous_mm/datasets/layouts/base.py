@@ -211,6 +211,27 @@ class OfficialLayout:
             self._frame_counts[key] = count_images(path)
         return FaceFolder(to_posix_rel(path, self.root), self._frame_counts[key])
 
+    def duplicate_messages(self) -> List[Tuple[str, str]]:
+        """``(path, message)`` for clips found twice. Two whole copies (e.g. both
+        ``clip_224x224`` and MAE-DFER's ``jpg_256``) give one line, not one per clip."""
+        out: List[Tuple[str, str]] = []
+        for index, roots in ((self.scenes, self.scene_root_dirs),
+                             (self.faces_index, self.face_root_dirs)):
+            def top(path: str) -> str:
+                owners = [r for r in roots if path.startswith(r.rstrip(os.sep) + os.sep)]
+                return max(owners, key=len) if owners else osp.dirname(path)
+            groups: Dict[Tuple[str, str], List[Tuple[str, str, str]]] = {}
+            for key, kept, ignored in index.duplicates:
+                groups.setdefault((top(kept), top(ignored)), []).append((key, kept, ignored))
+            for (kept_root, ignored_root), dups in groups.items():
+                if kept_root != ignored_root:
+                    out.append((ignored_root, f'{len(dups)} clip(s) also found here; the copies '
+                                f'in {to_posix_rel(kept_root, self.root)} are used'))
+                else:
+                    out.extend((ignored, f'clip {key} also found at {kept}; that one is used')
+                               for key, kept, ignored in dups)
+        return out
+
     def describe(self) -> str:
         """One line per searched location, for the summary (helps when nothing is found)."""
         rel = lambda ps: ', '.join(to_posix_rel(p, self.root) for p in ps) or '(none found)'  # noqa: E731

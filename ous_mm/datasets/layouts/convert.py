@@ -54,8 +54,8 @@ def run_converter(dataset: str, argv: Optional[List[str]], description: str) -> 
     except LayoutError as err:
         print(f'ERROR: {err}', file=sys.stderr)
         return EXIT_FATAL
-    for key, kept, ignored in layout.scenes.duplicates + layout.faces_index.duplicates:
-        report.warn(ignored, f'clip {key} also found at {kept}; that one is used')
+    for path, message in layout.duplicate_messages():
+        report.warn(path, message)
     os.makedirs(out_dir, exist_ok=True)
     total = 0
     for split, entries in splits.items():
