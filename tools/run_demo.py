@@ -80,16 +80,24 @@ def run(cmd: List[str], what: str) -> None:
 
 
 def ensure_data(args) -> None:
-    """Generate the set unless the cache stamp records the same generator arguments."""
+    """Generate the set unless it is there with the same generator arguments.
+
+    The generator caches too; the stamp only saves starting it (a few seconds).
+    """
     stamp = osp.join(args.data_root, 'demo_generation.json')
     wanted = dict(num_clips=args.num_clips, seed=DATA_SEED)
-    if not args.regenerate and osp.isfile(stamp):
+    complete = all(osp.isfile(osp.join(args.data_root, f))
+                   for f in ('meta.json', 'train.jsonl', 'val.jsonl', 'test.jsonl'))
+    if not args.regenerate and complete and osp.isfile(stamp):
         with open(stamp, encoding='utf-8') as f:
             if json.load(f) == wanted:
                 log(f'synthetic set cached in {args.data_root} ({args.num_clips} clips)')
                 return
-    run([GENERATOR, '--out', args.data_root, '--num-clips', str(args.num_clips),
-         '--seed', str(DATA_SEED)], 'generate the synthetic scene-DFER set')
+    cmd = [GENERATOR, '--out', args.data_root, '--num-clips', str(args.num_clips),
+           '--seed', str(DATA_SEED)]
+    if args.regenerate:
+        cmd.append('--force')
+    run(cmd, 'generate the synthetic scene-DFER set')
     with open(stamp, 'w', encoding='utf-8') as f:
         json.dump(wanted, f)
 
@@ -103,10 +111,11 @@ def data_overrides(args) -> List[str]:
 
 
 def pick_checkpoint(work_dir: str) -> str:
-    """Best-on-validation checkpoint (``save_best``), else the last epoch."""
-    best = sorted(glob.glob(osp.join(work_dir, 'best_*.pth')), key=osp.getmtime)
-    if best:
-        return best[-1]
+    """Best-on-validation-UAR checkpoint (``save_best``), else the last one saved."""
+    for pattern in ('best_dfer_UAR_*.pth', 'best_*.pth'):
+        best = sorted(glob.glob(osp.join(work_dir, pattern)), key=osp.getmtime)
+        if best:
+            return best[-1]
     last = osp.join(work_dir, 'last_checkpoint')
     if osp.isfile(last):
         with open(last, encoding='utf-8') as f:

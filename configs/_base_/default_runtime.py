@@ -22,7 +22,10 @@ env_cfg = dict(
 # (Eq. 4) leaves the polarity/similarity branches without gradients in some steps.
 model_wrapper_cfg = dict(type='DeviceAgnosticDDP', find_unused_parameters=True)
 
-log_processor = dict(type='LogProcessor', window_size=20, by_epoch=True)
+# Validation keys containing 'loss' would be logged as a running mean over epochs
+# (mmengine's mean_pattern); log DFERMetric's validation loss as measured.
+log_processor = dict(type='LogProcessor', window_size=20, by_epoch=True,
+                     custom_cfg=[dict(data_src='dfer/loss', method_name='current')])
 vis_backends = [dict(type='LocalVisBackend')]
 visualizer = dict(type='ActionVisualizer', vis_backends=vis_backends)
 log_level = 'INFO'

@@ -5,6 +5,7 @@ from typing import List, Optional, Union
 
 import torch
 from mmengine.config import Config
+from mmengine.registry import init_default_scope
 
 from ous_mm.utils import load_checkpoint_strict, resolve_zoo_checkpoint
 
@@ -55,6 +56,8 @@ def init_ous_model(config: Union[str, Config],
         zoo = resolve_zoo_checkpoint(config)  # KeyError lists the known names
         config, checkpoint, sha256 = zoo['config'], zoo['checkpoint'], zoo['sha256']
     cfg = config if isinstance(config, Config) else Config.fromfile(config)
+    # sub-module types (data preprocessor, ...) resolve in the config's scope
+    init_default_scope(cfg.get('default_scope', 'mmaction'))
     model = MODELS.build(cfg.model)
     meta = {}
     if checkpoint is None:
