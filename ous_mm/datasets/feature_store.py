@@ -111,7 +111,7 @@ class FeatureStoreWriter:
             _write_json_atomic(index_path, self.index)
         self.row_of = {c: i for i, c in enumerate(clip_ids)}
         done_path = osp.join(path, DONE_FILE)
-        if osp.isfile(done_path):
+        if osp.isfile(done_path) and self.index['shapes']:  # resume; else stale files
             self.done = np.load(done_path, mmap_mode='r+')
         else:
             self.done = np.lib.format.open_memmap(

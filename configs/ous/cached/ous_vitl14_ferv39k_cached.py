@@ -1,0 +1,31 @@
+# Cached-feature variant of configs/ous/ous_vitl14_ferv39k.py: the same model, trained from a
+# feature store (tools/extract_features.py) instead of decoding video and running the
+# frozen CLIP tower each step. Every config with the same backbone and data pipeline
+# shares the stores (the neck/head/loss ablations do). Extract them first:
+#   python tools/extract_features.py configs/ous/ous_vitl14_ferv39k.py --split train --views 4 \
+#       --out data/features/ferv39k_vitl14/train
+#   python tools/extract_features.py configs/ous/ous_vitl14_ferv39k.py --split test \
+#       --out data/features/ferv39k_vitl14/test
+# Augmentation: training draws one of the cached views per clip per epoch
+# (benchmarks/README.md, "Augmentation with a cache").
+_base_ = ['../ous_vitl14_ferv39k.py']
+feature_root = 'data/features/ferv39k_vitl14'
+train_store = feature_root + '/train'
+val_store = feature_root + '/test'  # the test list doubles as validation set
+test_store = feature_root + '/test'
+
+train_dataloader = dict(
+    num_workers=2,
+    dataset=dict(pipeline=[
+        dict(type='LoadCachedFeatures', store=train_store, view='random'),
+        dict(type='PackCachedFeatureInputs')]))
+val_dataloader = dict(
+    num_workers=2,
+    dataset=dict(pipeline=[
+        dict(type='LoadCachedFeatures', store=val_store, view='first'),
+        dict(type='PackCachedFeatureInputs')]))
+test_dataloader = dict(
+    num_workers=2,
+    dataset=dict(pipeline=[
+        dict(type='LoadCachedFeatures', store=test_store, view='first'),
+        dict(type='PackCachedFeatureInputs')]))
