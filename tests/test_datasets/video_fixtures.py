@@ -62,3 +62,13 @@ def write_jsonl(path: str, rows: Sequence) -> str:
             f.write(r if isinstance(r, str) else json.dumps(r))
             f.write('\n')
     return path
+
+
+def load_tool(path: str):
+    """Import a script under tools/ as a module (its main() runs in-process: fast)."""
+    import importlib.util
+    name = 'tool_' + osp.splitext(osp.basename(path))[0]
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
