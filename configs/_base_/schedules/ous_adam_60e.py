@@ -18,7 +18,9 @@ param_scheduler = [
 default_hooks = dict(
     checkpoint=dict(type='CheckpointHook', interval=1, max_keep_ckpts=3,
                     save_best=['dfer/loss', 'dfer/UAR'], rule=['less', 'greater']))
-custom_hooks = [dict(type='StopOnLRFloorHook', min_lr=1e-7)]
+# FaceFallbackLoggerHook (ous_mm/datasets): logs per epoch how many clips had no face
+custom_hooks = [dict(type='StopOnLRFloorHook', min_lr=1e-7),
+                dict(type='FaceFallbackLoggerHook')]
 
 # The paper trains with batch 16; `--auto-scale-lr` rescales lr for another total batch.
 auto_scale_lr = dict(enable=False, base_batch_size=16)
