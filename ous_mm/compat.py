@@ -6,12 +6,18 @@ upstream bug it works around and is a no-op where that bug is absent.
 """
 import importlib.util
 import os
+import pickle
 import sys
 import types
-from collections import OrderedDict, defaultdict
+from collections import Counter, OrderedDict, defaultdict
 
 import numpy as np
 import torch
+
+try:  # numpy >= 2 (checkpoints then name numpy._core.multiarray)
+    from numpy._core import multiarray as _np_multiarray
+except ImportError:  # numpy 1.x
+    from numpy.core import multiarray as _np_multiarray
 
 
 # 1. mmaction2 1.2.0 imports ``importlib_metadata`` (mmaction/utils/dependency.py)
@@ -60,18 +66,41 @@ def _patch_missing_drn() -> None:
 #    objects an mmengine checkpoint carries (message hub buffers, numpy scalars from
 #    logged metrics), so ``--resume`` fails. Allow-list exactly those classes; an
 #    untrusted pickle naming any other global is still refused.
+def _history_buffer_getattr(obj, name: str):
+    """``getattr`` restricted to what a pickled mmengine ``HistoryBuffer`` needs.
+
+    A HistoryBuffer's state maps statistic names to its own methods, which pickle
+    writes as ``getattr(HistoryBuffer, 'mean')``. Allow-listing the builtin getattr
+    would let a checkpoint reach any attribute of any allowed object; this only
+    resolves HistoryBuffer's registered statistics methods.
+    """
+    from mmengine.logging import HistoryBuffer
+
+    # min/max/current/mean are added by HistoryBuffer.__init__, custom ones by
+    # HistoryBuffer.register_statistics.
+    statistics = {'min', 'max', 'current', 'mean', *HistoryBuffer._statistics_methods}
+    if obj is HistoryBuffer and name in statistics:
+        return getattr(obj, name)
+    raise pickle.UnpicklingError(
+        f'checkpoint asks for getattr({obj!r}, {name!r}), which is not part of an '
+        'mmengine checkpoint; refusing to load it')
+
+
 def _mmengine_checkpoint_globals() -> list:
     from mmengine.logging import HistoryBuffer
 
     allowed = [
         HistoryBuffer,
+        (_history_buffer_getattr, 'builtins.getattr'),
+        (_history_buffer_getattr, '__builtin__.getattr'),  # pickle protocol 2 spelling
         OrderedDict,
         defaultdict,
+        Counter,  # message_hub resumed-keys bookkeeping
         # numpy arrays and scalars (metrics and logged values in message_hub / meta)
         np.ndarray,
         np.dtype,
-        np.core.multiarray._reconstruct,
-        np.core.multiarray.scalar,
+        _np_multiarray._reconstruct,
+        _np_multiarray.scalar,
     ]
     # numpy >= 1.25 pickles dtypes by their concrete class (np.dtypes.Float64DType, ...)
     dtypes = getattr(np, 'dtypes', None)

@@ -1,6 +1,7 @@
 """DDP wrapper that also runs on CPU (gloo), so the distributed tools work anywhere."""
-from mmaction.registry import MODEL_WRAPPERS
 from mmengine.model import MMDistributedDataParallel
+# The root registry, not mmaction's child: Runner.wrap_model looks the type up there.
+from mmengine.registry import MODEL_WRAPPERS
 
 
 @MODEL_WRAPPERS.register_module()

@@ -63,3 +63,18 @@ def test_checkpoint_with_foreign_global_is_refused(tmp_path):
     with pytest.raises(pickle.UnpicklingError, match='weights_only'):
         _load_checkpoint(path, map_location='cpu')
     assert not os.path.exists(marker)
+
+
+class _GetattrPayload:
+    """Pickles to ``getattr(HistoryBuffer, 'update')``: getattr beyond the statistics."""
+
+    def __reduce__(self):
+        from mmengine.logging import HistoryBuffer
+        return (getattr, (HistoryBuffer, 'update'))
+
+
+def test_getattr_is_only_allowed_for_history_buffer_statistics(tmp_path):
+    path = str(tmp_path / 'sneaky.pth')
+    torch.save({'meta': {'x': _GetattrPayload()}}, path)
+    with pytest.raises(pickle.UnpicklingError, match='not part of an mmengine checkpoint'):
+        torch.load(path, weights_only=True)
