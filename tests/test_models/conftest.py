@@ -33,7 +33,8 @@ def tiny_model_cfg(config: str = 'configs/ous/ous_tiny_synthetic.py') -> dict:
     model['backbone'].update(arch=copy.deepcopy(TINY_ARCH), pretrained=None, quick_gelu=False,
                              early_layers=1)
     model['neck'].setdefault('frames_encoder', {})['max_frames'] = 4
-    model['cls_head']['class_names'] = CLASS_NAMES
+    if not model['cls_head'].get('class_names'):
+        model['cls_head']['class_names'] = CLASS_NAMES
     return model
 
 

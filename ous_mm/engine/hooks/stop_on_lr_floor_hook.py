@@ -32,8 +32,11 @@ class StopOnLRFloorHook(Hook):
         train_loop = getattr(runner, '_train_loop', None)
         if not isinstance(train_loop, BaseLoop) or not hasattr(runner.optim_wrapper, 'get_lr'):
             return  # a stand-alone val/test run: nothing to stop
-        lrs = runner.optim_wrapper.get_lr()  # {'lr': [...]} or {'<name>.lr': [...]}
-        values = [lr for group in lrs.values() for lr in group]
+        # {'lr': [...], 'base_lr': [...]}, or '<name>.lr' keys for several optimizers;
+        # 'base_lr' is the configured (never scheduled) rate and must not count.
+        lrs = runner.optim_wrapper.get_lr()
+        values = [lr for key, group in lrs.items() if key == 'lr' or key.endswith('.lr')
+                  for lr in group]
         if values and all(lr < self.min_lr for lr in values):
             train_loop.stop_training = True
             print_log(f'StopOnLRFloorHook: every learning rate ({max(values):.3g} at most) is '
