@@ -1,6 +1,4 @@
 """FaceSceneSplit: tracked face crop + scene, on a real face and on bad input."""
-import logging
-
 import numpy as np
 import pytest
 
@@ -48,16 +46,18 @@ def test_tracking_interpolates_missed_frames_and_ignores_a_second_face():
     np.testing.assert_allclose(track[4], [16, 10, 56, 50])  # held, never jumps to `small`
 
 
-def test_no_face_center_crop_fallback_is_flagged_and_logged(caplog):
+def test_no_face_center_crop_fallback_is_flagged_and_logged(monkeypatch):
+    from ous_mm.datasets.transforms import face_scene_split
+    logged = []
+    monkeypatch.setattr(face_scene_split, 'print_log',
+                        lambda msg, logger=None, level=None: logged.append((msg, level)))
     frames = [np.full((40, 80, 3), 30, np.uint8) for _ in range(3)]
     for f in frames:
         f[:, 20:60] = 200  # the centred 40x40 square is bright
     split = FaceSceneSplit(detector=FixedBoxes([[]] * 3), out_size=16)
-    from mmengine.logging import MMLogger
-    logger = MMLogger.get_instance('ous_test_fallback')
-    logger.propagate = True
-    with caplog.at_level(logging.WARNING):
-        out = split(dict(imgs=frames, filename='dark_room.mp4'))
+    out = split(dict(imgs=frames, filename='dark_room.mp4'))
+    assert len(logged) == 1 and logged[0][1] == 30  # logging.WARNING
+    assert 'dark_room.mp4: no face found in any sampled frame' in logged[0][0]
     assert out['face_fallback'] is True and out['face_boxes'] is None
     assert out['face_imgs'].min() == 200  # exactly the centre square
     assert split.num_fallback == 1 and split.num_clips == 1
