@@ -119,3 +119,14 @@ def test_wrong_or_missing_checkpoint_gives_a_clear_error(tmp_path, clip_checkpoi
 
     with pytest.raises(ValueError, match='neither a file nor an open_clip tag'):
         _backbone(arch='ViT-B-16', pretrained='not-a-tag').init_weights()
+
+
+def test_openai_style_torchscript_archive_loads(tmp_path, clip_checkpoint):
+    """OpenAI's original ViT-L-14.pt is a TorchScript archive of the whole CLIP."""
+    clip, _ = clip_checkpoint
+    path = tmp_path / 'scripted.pt'
+    torch.jit.save(torch.jit.script(clip.eval()), str(path))
+    backbone = _backbone(pretrained=str(path))
+    backbone.init_weights()
+    assert torch.equal(backbone.visual.proj, clip.visual.proj)
+    assert torch.equal(backbone.visual.conv1.weight, clip.visual.conv1.weight)
