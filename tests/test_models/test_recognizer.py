@@ -146,3 +146,25 @@ def test_bad_inputs_and_configs_fail_clearly(tiny_model):
     data = tiny_model.data_preprocessor(make_batch(with_polarity=False), True)
     with pytest.raises(ValueError, match='gt_polarity'):
         tiny_model(**data, mode='loss')
+
+
+def test_model_init_weights_loads_both_towers_from_one_clip_file(tmp_path):
+    import copy
+
+    import open_clip
+
+    from .conftest import TINY_ARCH
+    torch.manual_seed(3)
+    clip = open_clip.CLIP(**copy.deepcopy(TINY_ARCH))
+    path = tmp_path / 'clip.pt'
+    torch.save({'state_dict': clip.state_dict()}, path)  # a wrapped checkpoint
+    cfg = tiny_model_cfg()
+    cfg['backbone']['pretrained'] = str(path)  # the head inherits it
+    model = MODELS.build(cfg)
+    assert model.cls_head.pretrained == str(path)
+    model.init_weights()  # what the Runner calls before training
+    full = clip.state_dict()
+    for name, value in model.backbone.visual.state_dict().items():
+        assert torch.equal(value, full['visual.' + name]), name
+    for name, value in model.cls_head.text_encoder.state_dict().items():
+        assert torch.equal(value, full[name]), name
