@@ -137,8 +137,10 @@ class DecordVideo(FrameSource):
 class OpenCVVideo(FrameSource):
     """Video decoded with OpenCV, read sequentially (fallback when decord fails).
 
-    The frame count comes from actually decoding the stream, because container
-    metadata of damaged files is often wrong.
+    The frame count comes from walking the stream (``grab``, no decoding),
+    because container metadata of damaged files is often wrong; ``get_frames``
+    walks it again and decodes only the requested frames, so memory stays at a
+    few frames even for long videos.
     """
 
     def __init__(self, path: str):
@@ -146,23 +148,33 @@ class OpenCVVideo(FrameSource):
         cap = cv2.VideoCapture(path)
         if not cap.isOpened():
             raise VideoReadError(f'{path}: OpenCV cannot open the video')
-        frames = []
-        while True:
-            ok, frame = cap.read()
-            if not ok:
-                break
-            frames.append(frame)
+        count = 0
+        while cap.grab():
+            count += 1
         cap.release()
-        if not frames:
+        if count == 0:
             raise VideoReadError(f'{path}: OpenCV decoded no frames (truncated or corrupt video?)')
-        self._frames = frames
-        self.num_frames = len(frames)
+        self.num_frames = count
 
     def get_frames(self, inds):
-        return [cv2.cvtColor(self._frames[i], cv2.COLOR_BGR2RGB) for i in inds]
-
-    def close(self):
-        self._frames = []
+        wanted = sorted(set(int(i) for i in inds))
+        if wanted and (wanted[0] < 0 or wanted[-1] >= self.num_frames):
+            raise VideoReadError(f'{self.path}: frame index out of range 0..{self.num_frames - 1}')
+        cap = cv2.VideoCapture(self.path)
+        decoded = {}
+        try:
+            for i in range(wanted[-1] + 1 if wanted else 0):
+                if not cap.grab():
+                    raise VideoReadError(f'{self.path}: stream ended at frame {i} of '
+                                         f'{self.num_frames} (truncated or corrupt video?)')
+                if i in wanted:
+                    ok, frame = cap.retrieve()
+                    if not ok or frame is None:
+                        raise VideoReadError(f'{self.path}: cannot decode frame {i}')
+                    decoded[i] = cv2.cvtColor(frame, cv2.COLOR_BGR2RGB)
+        finally:
+            cap.release()
+        return [decoded[int(i)] for i in inds]
 
 
 def open_video(path: str, backend: str = 'auto') -> FrameSource:

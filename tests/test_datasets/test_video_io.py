@@ -33,6 +33,10 @@ def test_opencv_backend_reads_the_same_frames(tmp_path):
     a = open_video(path, backend='decord').get_frames([2, 5])
     b = open_video(path, backend='opencv').get_frames([2, 5])
     assert all(np.abs(x.astype(int) - y.astype(int)).mean() < 3 for x, y in zip(a, b))
+    src = open_video(path, backend='opencv')  # unsorted, repeated (edge padding) indices
+    assert src.num_frames == 8
+    reds = [int(round(f[..., 0].mean() / 10)) for f in src.get_frames([6, 1, 6, 6])]
+    assert reds == [6, 1, 6, 6]
 
 
 def test_missing_video_names_the_file(tmp_path):
