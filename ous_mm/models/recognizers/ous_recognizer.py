@@ -64,6 +64,18 @@ class OUSRecognizer(BaseRecognizer):
         for key in ('arch', 'pretrained', 'quick_gelu'):
             cls_head.setdefault(key, getattr(self.backbone, key))
         self.cls_head = MODELS.build(cls_head)
+        self._check_losses()
+
+    def _check_losses(self) -> None:
+        """Fail at build time, not at the first step, when the loss needs a missing part."""
+        loss = self.cls_head.loss_cls
+        if not self.use_scene and getattr(loss, 'needs_scene', False):
+            raise ValueError('the face-only model (use_scene=False) has no scene features for '
+                             'the similarity / scene_face losses; use a classification loss '
+                             "(loss_cls=dict(type='ContrastiveLoss', mode='video_text'))")
+        if getattr(loss, 'polarity', None) is not None and self.neck.polarity_encoder is None:
+            raise ValueError('the loss has a polarity term but the neck has no Polarity Encoder '
+                             '(polarity_source=None); set loss_cls.polarity=None')
 
     @staticmethod
     def _fill(cfg: dict, key: str, value: int, where: str) -> None:
