@@ -13,6 +13,7 @@ from ..utils.open_clip_utils import (ArchType, arch_name, build_vision_tower,
                                      resolve_quick_gelu)
 
 EARLY_POOLS = ('cls_mean', 'cls', 'mean')
+AUTOCAST_DTYPES = {None: None, 'bf16': torch.bfloat16, 'fp16': torch.float16}
 
 
 @MODELS.register_module()
@@ -40,6 +41,10 @@ class CLIPVisionBackbone(BaseModule):
         frozen: freeze the tower (the paper's setting).
         max_frames_per_pass: run at most this many frames through the tower at a
             time (bounds activation memory for large ``B*2*T``); None = all at once.
+        autocast_dtype: run the frozen tower under ``torch.autocast`` in
+            ``'bf16'`` or ``'fp16'`` (about 2x faster and half the activation
+            memory on GPU; outputs are returned as float32); None = the input's
+            precision (also what ``--amp`` training uses).
         init_cfg: mmengine init config (not needed: the tower initialises itself).
     """
 
@@ -51,6 +56,7 @@ class CLIPVisionBackbone(BaseModule):
                  early_pool: str = 'cls_mean',
                  frozen: bool = True,
                  max_frames_per_pass: Optional[int] = None,
+                 autocast_dtype: Optional[str] = None,
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
         if early_pool not in EARLY_POOLS:
@@ -67,6 +73,10 @@ class CLIPVisionBackbone(BaseModule):
         self.early_pool = early_pool
         self.frozen = frozen
         self.max_frames_per_pass = max_frames_per_pass
+        if autocast_dtype not in AUTOCAST_DTYPES:
+            raise ValueError(f'autocast_dtype must be one of {list(AUTOCAST_DTYPES)}, '
+                             f'got {autocast_dtype!r}')
+        self.autocast_dtype = AUTOCAST_DTYPES[autocast_dtype]
         width = self.visual.transformer.width
         self.embed_dim: int = int(resolve_model_cfg(arch)['embed_dim'])
         self.early_dim: int = 2 * width if early_pool == 'cls_mean' else width
@@ -119,10 +129,14 @@ class CLIPVisionBackbone(BaseModule):
         """
         if x.dim() != 4:
             raise ValueError(f'CLIPVisionBackbone expects (N, 3, H, W) frames, got {tuple(x.shape)}')
-        context = torch.no_grad() if self.frozen else nullcontext()
-        with context:
+        grad = torch.no_grad() if self.frozen else nullcontext()
+        cast = (torch.autocast(device_type=x.device.type, dtype=self.autocast_dtype)
+                if self.autocast_dtype is not None else nullcontext())
+        with grad, cast:
             step = self.max_frames_per_pass or x.shape[0]
-            if step >= x.shape[0]:
-                return self._encode(x)
             outs = [self._encode(chunk) for chunk in x.split(step)]
-            return (torch.cat([o[0] for o in outs]), torch.cat([o[1] for o in outs]))
+        embed = torch.cat([o[0] for o in outs]) if len(outs) > 1 else outs[0][0]
+        early = torch.cat([o[1] for o in outs]) if len(outs) > 1 else outs[0][1]
+        if self.autocast_dtype is not None:
+            embed, early = embed.float(), early.float()
+        return embed, early
