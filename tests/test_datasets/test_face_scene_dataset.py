@@ -130,3 +130,38 @@ def test_precomputed_boxes_read_from_generator_files(synthetic_root):
         det.detect(frames[:1], dict(boxes_file=str(synthetic_root / rec['boxes']), frame_inds=[10]))
     with pytest.raises(BoxFileError, match='clip.mp4: PrecomputedFaceBoxes needs'):
         det.detect(frames[:1], dict(boxes_file=None, filename='clip.mp4', frame_inds=[0]))
+
+
+@pytest.mark.parametrize('name', ['dfew', 'mafw', 'ferv39k'])
+def test_real_set_configs_with_provided_faces(tmp_path, name):
+    """The DFEW/MAFW/FERV39k base configs on a two-clip fake in the official shape."""
+    from .video_fixtures import write_frame_folder
+    cfg = Config.fromfile(f'configs/_base_/datasets/{name}.py')
+    ann_rel = cfg.train_dataloader.dataset.ann_file.replace('{fold}', '1')
+    (tmp_path / 'annotations').mkdir()
+    write_video(str(tmp_path / 'scene.mp4'), color_frames(30, 72, 96))
+    ext = 'png' if name == 'mafw' else 'jpg'  # MAFW ships PNG faces
+    positive = [c for c in cfg.class_names if cfg.polarity_map[c] == 'positive'][0]
+    write_frame_folder(str(tmp_path / 'faces'), color_frames(9, 40, 40),
+                       [f'00001_{i:05d}.{ext}' for i in (1, 2, 3, 5, 8, 9, 10, 12, 13)])  # gaps
+    write_jsonl(str(tmp_path / ann_rel), [
+        dict(clip_id='1', scene='scene.mp4', faces='faces', label=cfg.class_names[2], boxes=None),
+        dict(clip_id='2', scene='scene.mp4', faces=None, label=positive.upper(), boxes=None)])
+    for split in ('train', 'test'):
+        ds_cfg = cfg[f'{split}_dataloader'].dataset
+        ds_cfg.data_root = str(tmp_path)
+        ds_cfg.ann_file = ann_rel
+        ds = DATASETS.build(ds_cfg)
+        s = ds[0]
+        assert s['inputs'].shape == (2, 16, 3, 224, 224)
+        assert s['data_samples'].gt_label.item() == 2
+        # 9 face frames -> 16 with the last repeated; the face stream is the provided crops
+        assert s['data_samples'].metainfo['face_fallback'] is False
+        if split == 'test':
+            assert s['data_samples'].metainfo['frame_inds'][-1] == s[
+                'data_samples'].metainfo['frame_inds'][-2]
+        # a clip without faces: OpenCV finds none in colour frames -> documented fallback
+        s2 = ds[1]
+        assert s2['data_samples'].metainfo['face_fallback'] is True
+        assert s2['data_samples'].gt_polarity.item() == 0  # Happy / happiness: positive
+        assert s2['data_samples'].gt_label.item() == cfg.class_names.index(positive)
