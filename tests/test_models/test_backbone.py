@@ -77,7 +77,8 @@ def clip_checkpoint(tmp_path):
 def test_pretrained_file_is_loaded_in_init_weights(clip_checkpoint):
     clip, path = clip_checkpoint
     backbone = _backbone(pretrained=path)
-    assert not torch.equal(backbone.visual.conv1.weight, clip.visual.conv1.weight)  # not in __init__
+    # not loaded in __init__
+    assert not torch.equal(backbone.visual.conv1.weight, clip.visual.conv1.weight)
     backbone.init_weights()
     ref = clip.visual.state_dict()
     for name, value in backbone.visual.state_dict().items():
@@ -108,7 +109,7 @@ def test_wrong_or_missing_checkpoint_gives_a_clear_error(tmp_path, clip_checkpoi
     other_arch['vision_cfg']['head_width'] = 16
     other = tmp_path / 'other_arch.pt'
     torch.save(open_clip.CLIP(**other_arch).state_dict(), other)
-    with pytest.raises(RuntimeError, match='other_arch.pt does not fit the custom dict arch vision'):
+    with pytest.raises(RuntimeError, match='other_arch.pt does not fit the custom dict arch'):
         _backbone(pretrained=str(other)).init_weights()
 
     text_only = tmp_path / 'text_only.pt'

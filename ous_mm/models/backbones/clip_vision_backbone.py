@@ -128,7 +128,8 @@ class CLIPVisionBackbone(BaseModule):
             ``early (N, early_dim)``: pooled tokens after the first K blocks.
         """
         if x.dim() != 4:
-            raise ValueError(f'CLIPVisionBackbone expects (N, 3, H, W) frames, got {tuple(x.shape)}')
+            raise ValueError('CLIPVisionBackbone expects (N, 3, H, W) frames, '
+                             f'got {tuple(x.shape)}')
         grad = torch.no_grad() if self.frozen else nullcontext()
         cast = (torch.autocast(device_type=x.device.type, dtype=self.autocast_dtype)
                 if self.autocast_dtype is not None else nullcontext())

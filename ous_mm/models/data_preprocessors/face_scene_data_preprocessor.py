@@ -1,6 +1,6 @@
 """Batch the packed face/scene clips and normalise them on the model's device."""
 from collections.abc import Mapping, Sequence
-from typing import Dict, List, Optional, Union
+from typing import Dict, Union
 
 import torch
 from mmaction.registry import MODELS

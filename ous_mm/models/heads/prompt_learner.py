@@ -1,5 +1,5 @@
 """CoOp-style learnable prompts through a frozen open_clip text encoder (Eq. 11)."""
-from typing import Optional, Sequence
+from typing import Sequence
 
 import torch
 from open_clip.tokenizer import SimpleTokenizer
