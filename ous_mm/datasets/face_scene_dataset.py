@@ -142,9 +142,4 @@ class FaceSceneDataset(BaseActionDataset):
         return counts
 
 
-def polarity_id(word: str) -> int:
-    """Polarity word -> id (0 positive, 1 neutral, 2 negative)."""
-    return POLARITY_IDS[word.lower()]
-
-
-__all__ = ['FaceSceneDataset', 'ClipLoadError', 'POLARITY_IDS', 'polarity_id']
+__all__ = ['FaceSceneDataset', 'ClipLoadError', 'POLARITY_IDS']

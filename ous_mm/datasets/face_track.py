@@ -5,7 +5,7 @@ ONE face per clip, stable over time: we anchor on the most prominent face
 (score x area), follow it by overlap, interpolate frames where it was missed,
 and smooth the box so the crop does not jitter.
 """
-from typing import List, Optional, Sequence, Tuple
+from typing import Optional, Sequence, Tuple
 
 import cv2
 import numpy as np
@@ -141,7 +141,3 @@ def center_square(h: int, w: int) -> Tuple[float, float, float]:
     """The centred square of side min(h, w): the documented no-face fallback crop."""
     return w / 2.0, h / 2.0, float(min(h, w))
 
-
-def boxes_to_list(track: Optional[np.ndarray]) -> List[List[float]]:
-    """JSON-friendly boxes (for metainfo and logs)."""
-    return [] if track is None else np.round(track, 2).tolist()
