@@ -93,3 +93,13 @@ def test_boxes_are_mapped_back_to_original_pixels(detector):
     # both become the same 96x96 network input: the large frame's boxes are twice as big
     assert b_large[:, :4].max() > 150
     np.testing.assert_allclose(b_large[0, :4], 2 * b_small[0, :4], atol=6)
+
+
+def test_pickles_without_the_model_for_dataloader_workers(detector):
+    import pickle
+    frames, _ = astronaut_clip(num_frames=1, crop=200)
+    detector.detect(frames)  # model built in this process
+    assert detector._model is not None
+    clone = pickle.loads(pickle.dumps(detector))
+    assert clone._model is None  # each worker builds its own, lazily
+    assert len(clone.detect(frames)[0]) > 0 and clone._model is not None
