@@ -62,6 +62,8 @@ def test_invalid_arguments_are_reported():
         _backbone(arch='ViT-XXL-99')
     with pytest.raises(ValueError, match=r'\(N, 3, H, W\)'):
         _backbone()(torch.randn(1, 2, 3, 32, 32))
+    with pytest.raises(ValueError, match='takes 32x32 frames, got 64x64'):
+        _backbone()(torch.randn(1, 3, 64, 64))
 
 
 @pytest.fixture

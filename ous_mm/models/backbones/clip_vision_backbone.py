@@ -130,6 +130,13 @@ class CLIPVisionBackbone(BaseModule):
         if x.dim() != 4:
             raise ValueError('CLIPVisionBackbone expects (N, 3, H, W) frames, '
                              f'got {tuple(x.shape)}')
+        if x.shape[0] == 0:
+            raise ValueError('CLIPVisionBackbone got no frames')
+        expected = tuple(self.visual.image_size)
+        if tuple(x.shape[-2:]) != expected:
+            raise ValueError(f'{arch_name(self.arch)} takes {expected[0]}x{expected[1]} frames, got '
+                             f'{x.shape[-2]}x{x.shape[-1]}: set the dataset config\'s img_size '
+                             'to the encoder\'s image size')
         grad = torch.no_grad() if self.frozen else nullcontext()
         cast = (torch.autocast(device_type=x.device.type, dtype=self.autocast_dtype)
                 if self.autocast_dtype is not None else nullcontext())
