@@ -100,7 +100,7 @@ def main(argv=None):
     import ous_mm  # noqa: F401  (registers the detectors)
     from ous_mm.datasets.annotation import (default_data_root, read_annotation_file,
                                            record_to_json, resolve_path)
-    from ous_mm.datasets.face_detectors import box_file_name, is_valid_box_file
+    from ous_mm.datasets.face_detectors import box_file_name, is_valid_box_file, read_box_file
     from tqdm import tqdm
 
     records = read_annotation_file(args.ann_file)
@@ -110,14 +110,17 @@ def main(argv=None):
     det_cfg = detector_cfg(args)
 
     mine = records[rank::world_size]
-    jobs, skipped = [], 0
+    jobs, resumed = [], []
     for rec in mine:
         box_path = osp.join(args.out_dir, box_file_name(rec.clip_id))
         if not args.overwrite and is_valid_box_file(box_path):
-            skipped += 1
+            boxes = read_box_file(box_path)['boxes']
+            resumed.append(dict(clip_id=rec.clip_id, ok=True, frames=len(boxes),
+                                frames_with_face=sum(len(b) > 0 for b in boxes)))
             continue
         jobs.append((rec.clip_id, resolve_path(rec.scene, root), box_path, rec.scene, det_cfg,
                      args.batch_size))
+    skipped = len(resumed)
     print(f'[rank {rank}/{world_size}] {len(mine)} clips: {skipped} already done, '
           f'{len(jobs)} to detect with {det_cfg["type"]}')
 
@@ -139,13 +142,16 @@ def main(argv=None):
 
     failed = [r for r in results if not r['ok']]
     done = [r for r in results if r['ok']]
-    frames = sum(r['frames'] for r in done)
-    no_face = [r['clip_id'] for r in done if r['frames_with_face'] == 0]
+    ok = done + resumed  # frame and no-face counts cover resumed clips too
+    frames = sum(r['frames'] for r in ok)
+    no_face = [r['clip_id'] for r in ok if r['frames_with_face'] == 0]
     print(f'summary: {len(mine)} clips (rank {rank}/{world_size}), {len(done)} detected, '
           f'{skipped} resumed, {len(failed)} failed, {frames} frames, '
           f'{len(no_face)} clips without any face, {time.time() - start:.1f}s')
-    for cid in no_face[:20]:
-        print(f'  no face: {cid}')
+    if no_face:
+        print(f'  clips without any face: {", ".join(no_face[:20])}'
+              + (f' ... (+{len(no_face) - 20}, all in summary_rank{rank}.json)'
+                 if len(no_face) > 20 else ''))
     for r in failed[:50]:
         print(f'  FAILED {r["clip_id"]}: {r["error"]}')
 

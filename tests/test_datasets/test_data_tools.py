@@ -36,7 +36,8 @@ def test_detect_faces_writes_resumes_and_fills_the_annotation(small_set, capsys)
     assert rows[0]['boxes'] == 'boxes/a__1.json' and rows[1]['boxes'] == 'boxes/b.json'
     # second run: everything resumed, nothing recomputed
     assert tool.main(argv) == 0
-    assert '0 detected, 2 resumed' in capsys.readouterr().out
+    assert '0 detected, 2 resumed, 0 failed, 7 frames, 1 clips without any face' in \
+        capsys.readouterr().out
     # a corrupt box file is redone
     (root / 'boxes' / 'b.json').write_text('{"format": "ous-face-boxes", "boxes": [')
     assert tool.main(argv) == 0
