@@ -32,7 +32,7 @@ class FaceSceneSplit(BaseTransform):
     ``'squash'`` ignores the aspect ratio so nothing of the scene is lost,
     ``'letterbox'`` keeps it and pads), optionally with the face box filled
     (``mask_face=True``; with provided face frames this runs the detector on the
-    scene to find the region).
+    scene to find the region; a clip where no face is found stays unmasked).
 
     No face anywhere in the clip (``on_no_face``): ``'center_crop'`` uses the
     centred square of the frame as the face stream, sets ``face_fallback=True``
