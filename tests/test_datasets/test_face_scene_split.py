@@ -130,3 +130,18 @@ def test_pack_produces_the_architecture_sample():
     assert int(inputs[0].max()) == 0 and int(inputs[1].min()) == 9  # 0 = face, 1 = scene
     assert sample.gt_label.tolist() == [3] and sample.gt_polarity.tolist() == [2]
     assert sample.metainfo['clip_id'] == 'c1' and sample.metainfo['face_fallback'] is False
+
+
+def test_flip_turns_both_streams_and_the_box_together():
+    from ous_mm.datasets.transforms import FaceSceneFlip
+    face = np.zeros((2, 4, 4, 3), np.uint8)
+    face[:, :, 0] = 255  # left column bright
+    scene = face.copy()
+    boxes = np.array([[0, 0, 10, 10], [2, 0, 12, 10]], np.float32)
+    out = FaceSceneFlip(flip_ratio=1.0)(dict(face_imgs=face, imgs=scene, face_boxes=boxes,
+                                             original_shape=(20, 40)))
+    assert out['flip'] is True
+    assert out['face_imgs'][:, :, -1].min() == 255 and out['imgs'][:, :, -1].min() == 255
+    np.testing.assert_allclose(out['face_boxes'], [[30, 0, 40, 10], [28, 0, 38, 10]])
+    kept = FaceSceneFlip(flip_ratio=0.0)(dict(face_imgs=face, imgs=scene))
+    assert kept['flip'] is False and kept['face_imgs'][:, :, 0].min() == 255
