@@ -177,3 +177,41 @@ def test_model_init_weights_loads_both_towers_from_one_clip_file(tmp_path):
         assert torch.equal(value, full['visual.' + name]), name
     for name, value in model.cls_head.text_encoder.state_dict().items():
         assert torch.equal(value, full[name]), name
+
+
+def test_lean_checkpoints_restore_the_towers_from_pretrained(tmp_path):
+    import copy
+
+    import open_clip
+    from mmengine.runner.checkpoint import load_checkpoint, save_checkpoint
+
+    from .conftest import TINY_ARCH
+    torch.manual_seed(4)
+    clip_path = tmp_path / 'clip.pt'
+    torch.save(open_clip.CLIP(**copy.deepcopy(TINY_ARCH)).state_dict(), clip_path)
+    cfg = tiny_model_cfg()
+    cfg.update(save_frozen_encoders=False)
+    cfg['backbone']['pretrained'] = str(clip_path)
+    trained = MODELS.build(cfg)
+    trained.init_weights()
+    with torch.no_grad():
+        trained.neck.tfe.queries.add_(1.0)  # stands for training
+
+    state = trained.state_dict()
+    assert not any(k.startswith(('backbone.visual.', 'cls_head.text_encoder.')) for k in state)
+    assert 'neck.tfe.queries' in state and 'cls_head.prompt_learner.ctx' in state
+    ckpt = tmp_path / 'epoch_1.pth'
+    save_checkpoint({'state_dict': state}, str(ckpt))
+
+    fresh = MODELS.build(cfg)  # random towers, no init_weights (like tools/test.py)
+    assert not torch.equal(fresh.backbone.visual.conv1.weight, trained.backbone.visual.conv1.weight)
+    load_checkpoint(fresh, str(ckpt), strict=True)
+    for (name, a), b in zip(trained.named_parameters(), fresh.parameters()):
+        assert torch.equal(a, b), name
+
+    cfg['backbone']['pretrained'] = None
+    cfg['cls_head']['pretrained'] = None
+    with pytest.raises(RuntimeError, match='without the frozen CLIP towers'):
+        MODELS.build(cfg).load_state_dict(state)
+    # the default keeps checkpoints self-contained
+    assert any(k.startswith('backbone.visual.') for k in build_tiny_model().state_dict())
