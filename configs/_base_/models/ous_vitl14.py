@@ -5,8 +5,8 @@
 model = dict(
     type='OUSRecognizer',
     use_scene=True,  # False: the face-only baseline (configs/ous/ablations/face_only_*)
-    # False: checkpoints without the frozen CLIP towers (0.4 GB instead of 2.1 GB for
-    # ViT-L/14); loading one re-reads the towers from backbone.pretrained.
+    # False: checkpoints without the frozen CLIP towers (ViT-L/14 weights 0.43 GB instead
+    # of 2.14 GB); loading one re-reads the towers from backbone.pretrained.
     save_frozen_encoders=True,
     data_preprocessor=dict(type='FaceSceneDataPreprocessor'),  # CLIP mean/std
     backbone=dict(

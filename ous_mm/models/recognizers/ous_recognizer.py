@@ -40,8 +40,8 @@ class OUSRecognizer(BaseRecognizer):
         cls_head: head config (:class:`PromptContrastiveHead`).
         use_scene: False -> face-only model (the baseline without scene).
         save_frozen_encoders: keep the frozen CLIP towers in saved state dicts
-            (default: self-contained checkpoints). False drops them (a ViT-L/14
-            checkpoint shrinks from about 2.1 GB to 0.4 GB); loading such a
+            (default: self-contained checkpoints). False drops them (ViT-L/14 model
+            weights shrink from 2.14 GB to 0.43 GB); loading such a
             checkpoint re-reads the towers from ``backbone.pretrained``, which
             must then be available where the checkpoint is loaded.
         data_preprocessor: defaults to :class:`FaceSceneDataPreprocessor`.
