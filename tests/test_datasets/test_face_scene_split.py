@@ -145,3 +145,19 @@ def test_flip_turns_both_streams_and_the_box_together():
     np.testing.assert_allclose(out['face_boxes'], [[30, 0, 40, 10], [28, 0, 38, 10]])
     kept = FaceSceneFlip(flip_ratio=0.0)(dict(face_imgs=face, imgs=scene))
     assert kept['flip'] is False and kept['face_imgs'][:, :, 0].min() == 255
+
+
+def test_detect_stride_runs_the_detector_on_fewer_frames_and_interpolates():
+    calls = []
+
+    class Moving(BaseFaceDetector):
+        def detect(self, frames, meta=None):
+            calls.append(list(meta['frame_inds']))
+            return [np.array([[10 + 2 * i, 10, 30 + 2 * i, 30, 1.0]], np.float32)
+                    for i in meta['frame_inds']]
+
+    frames = [np.zeros((60, 80, 3), np.uint8)] * 5
+    out = FaceSceneSplit(detector=Moving(), out_size=8, smooth_window=1, detect_stride=2)(
+        dict(imgs=frames, frame_inds=np.arange(5), filename='x.mp4'))
+    assert calls == [[0, 2, 4]]
+    np.testing.assert_allclose(out['face_boxes'][:, 0], [10, 12, 14, 16, 18])  # 1, 3 interpolated

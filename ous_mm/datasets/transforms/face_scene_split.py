@@ -62,6 +62,10 @@ class FaceSceneSplit(BaseTransform):
         scene_resize (str): ``'squash'`` or ``'letterbox'``.
         smooth_window (int): moving-average window of the face box over time.
         on_no_face (str): ``'center_crop'`` or ``'raise'``.
+        detect_stride (int): run the detector on every ``detect_stride``-th
+            sampled frame only (and always the last); the track is interpolated
+            in between. 2 halves the cost of slow detectors (OpenCV's Haar cascade
+            takes ~0.1-0.2 s per 640x360 frame on one busy CPU core).
     """
 
     def __init__(self,
@@ -72,13 +76,14 @@ class FaceSceneSplit(BaseTransform):
                  mask_value: int = 0,
                  scene_resize: str = 'squash',
                  smooth_window: int = 3,
-                 on_no_face: str = 'center_crop') -> None:
+                 on_no_face: str = 'center_crop',
+                 detect_stride: int = 1) -> None:
         if on_no_face not in ('center_crop', 'raise'):
             raise ValueError(f"on_no_face must be 'center_crop' or 'raise', got {on_no_face!r}")
         if scene_resize not in ('squash', 'letterbox'):
             raise ValueError(f"scene_resize must be 'squash' or 'letterbox', got {scene_resize!r}")
-        if out_size <= 0 or margin < 0:
-            raise ValueError('out_size must be > 0 and margin >= 0')
+        if out_size <= 0 or margin < 0 or detect_stride < 1:
+            raise ValueError('out_size must be > 0, margin >= 0 and detect_stride >= 1')
         self.detector = build_face_detector(detector)
         self.out_size = out_size
         self.margin = margin
@@ -87,6 +92,7 @@ class FaceSceneSplit(BaseTransform):
         self.scene_resize = scene_resize
         self.smooth_window = smooth_window
         self.on_no_face = on_no_face
+        self.detect_stride = detect_stride
         # per-process counts (each dataloader worker has its own copy)
         self.num_clips = 0
         self.num_fallback = 0
@@ -111,12 +117,18 @@ class FaceSceneSplit(BaseTransform):
             raise ValueError(
                 f'{results.get("filename", "<clip>")}: clip has no face frames and '
                 'FaceSceneSplit has no detector; set detector=dict(type=...)')
-        meta = dict(boxes_file=results.get('boxes_file'), frame_inds=results.get('frame_inds'),
-                    filename=results.get('filename'))
-        detections = self.detector.detect(frames, meta)
-        if len(detections) != len(frames):
-            raise RuntimeError(f'{type(self.detector).__name__} returned {len(detections)} '
-                               f'results for {len(frames)} frames')
+        num = len(frames)
+        picked = sorted(set(range(0, num, self.detect_stride)) | {num - 1})
+        inds = results.get('frame_inds')
+        meta = dict(boxes_file=results.get('boxes_file'), filename=results.get('filename'),
+                    frame_inds=None if inds is None else [inds[t] for t in picked])
+        found = self.detector.detect([frames[t] for t in picked], meta)
+        if len(found) != len(picked):
+            raise RuntimeError(f'{type(self.detector).__name__} returned {len(found)} '
+                               f'results for {len(picked)} frames')
+        detections = [np.zeros((0, 5), np.float32)] * num  # skipped frames: interpolated
+        for t, boxes in zip(picked, found):
+            detections[t] = boxes
         track, _ = track_face(detections, smooth_window=self.smooth_window)
         return track
 
@@ -179,4 +191,5 @@ class FaceSceneSplit(BaseTransform):
     def __repr__(self) -> str:
         return (f'{self.__class__.__name__}(detector={type(self.detector).__name__}, '
                 f'out_size={self.out_size}, margin={self.margin}, mask_face={self.mask_face}, '
-                f'scene_resize={self.scene_resize!r}, on_no_face={self.on_no_face!r})')
+                f'scene_resize={self.scene_resize!r}, on_no_face={self.on_no_face!r}, '
+                f'detect_stride={self.detect_stride})')
