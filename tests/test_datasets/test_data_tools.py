@@ -95,3 +95,12 @@ def test_check_dataset_passes_a_clean_config(tmp_path, capsys):
     tool = load_tool('tools/data/check_dataset.py')
     assert tool.main([str(cfg), '--split', 'train']) == 0
     assert 'OK: no problems found' in capsys.readouterr().out
+
+
+def test_detect_faces_with_worker_processes(small_set, capsys):
+    root, ann = small_set
+    tool = load_tool('tools/detect_faces.py')
+    assert tool.main([ann, '--out-dir', str(root / 'boxes'), '--workers', '2']) == 0
+    assert '2 detected, 0 resumed, 0 failed, 7 frames' in capsys.readouterr().out
+    summary = json.load(open(root / 'boxes' / 'summary_rank0.json'))
+    assert summary['no_face'] == ['b']
