@@ -70,5 +70,7 @@ def load_tool(path: str):
     name = 'tool_' + osp.splitext(osp.basename(path))[0]
     spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
+    import sys
+    sys.modules[name] = module  # so worker processes can unpickle its functions
     spec.loader.exec_module(module)
     return module
