@@ -28,7 +28,9 @@ def parse_args(argv=None):
     p.add_argument('target', help='a config (.py) or an annotation file (.jsonl)')
     p.add_argument('--split', choices=['train', 'val', 'test', 'all'], default='all',
                    help='which dataloaders of a config to check')
-    p.add_argument('--data-root', default=None, help='root of relative paths (.jsonl only)')
+    p.add_argument('--data-root', default=None,
+                   help='root of relative paths (default: the config\'s data_root, or for a '
+                   '.jsonl its folder / the parent of an "annotations" folder)')
     p.add_argument('--classes', default=None, help='comma-separated class words (.jsonl only)')
     p.add_argument('--min-frames', type=int, default=16, help='warn below this many frames')
     p.add_argument('--deep', action='store_true', help='decode every frame (slow)')
@@ -39,8 +41,11 @@ def parse_args(argv=None):
     return p.parse_args(argv)
 
 
-def targets_from_config(path, split):
-    """(ann_file, data_root, class_names) of the config's dataloaders."""
+def targets_from_config(path, split, data_root=None):
+    """(split, ann_file, data_root, class_names) of the config's dataloaders.
+
+    ``data_root`` replaces the config's (data kept somewhere else).
+    """
     from mmengine.config import Config
     cfg = Config.fromfile(path)
     out, seen = [], set()
@@ -52,7 +57,7 @@ def targets_from_config(path, split):
         ds = loader['dataset']
         while 'dataset' in ds and 'ann_file' not in ds:  # wrappers (RepeatDataset, ...)
             ds = ds['dataset']
-        root = ds.get('data_root') or ''
+        root = data_root if data_root is not None else (ds.get('data_root') or '')
         ann = ds['ann_file']
         if ds.get('fold') is not None:
             ann = ann.replace('{fold}', str(ds['fold']))
@@ -169,7 +174,7 @@ def main(argv=None):
     import ous_mm  # noqa: F401
     from ous_mm.datasets.annotation import default_data_root
     if args.target.endswith('.py'):
-        targets = targets_from_config(args.target, args.split)
+        targets = targets_from_config(args.target, args.split, args.data_root)
     else:
         root = args.data_root if args.data_root is not None else default_data_root(args.target)
         classes = tuple(c.strip() for c in args.classes.split(',')) if args.classes else None
