@@ -1,4 +1,5 @@
 """Build an OUS model from a config (and a checkpoint) for inference."""
+import logging
 import os.path as osp
 import warnings
 from typing import List, Optional, Union
@@ -20,6 +21,19 @@ def class_names_of(cfg: Config) -> Optional[List[str]]:
             if names:
                 break
     return list(names) if names else None
+
+
+def _quiet_init_weights(model: torch.nn.Module) -> None:
+    """``init_weights()`` without mmengine's one INFO line per parameter."""
+    from mmengine.logging import MMLogger
+
+    logger = MMLogger.get_current_instance()
+    level = logger.level
+    logger.setLevel(logging.WARNING)
+    try:
+        model.init_weights()
+    finally:
+        logger.setLevel(level)
 
 
 def init_ous_model(config: Union[str, Config],
@@ -63,7 +77,7 @@ def init_ous_model(config: Union[str, Config],
     if checkpoint is None:
         warnings.warn('init_ous_model: no checkpoint given, the predictions come from an '
                       'untrained model', stacklevel=2)
-        model.init_weights()
+        _quiet_init_weights(model)
     else:
         meta = load_checkpoint_strict(model, checkpoint, map_location='cpu', sha256=sha256)
     model.cfg = cfg
