@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 # Re-run setup only when what it installs changes (a second `make setup` takes seconds).
 STAMP := $(VENV)/.ous-setup-stamp
-SETUP_INPUTS := requirements/runtime.txt requirements/tests.txt setup.py \
+SETUP_INPUTS := requirements/runtime.txt requirements/tests.txt requirements/constraints.txt setup.py \
                 tools/install/setup.sh tools/install/build_mmcv.sh
 
 .PHONY: setup test demo clean-venv

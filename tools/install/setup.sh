@@ -14,7 +14,7 @@ fi
 # wheel/ninja: for the mmcv build (ninja makes it parallel).
 "$PY" -m pip install -q wheel ninja
 echo "[setup] installing the pinned stack (requirements/runtime.txt, requirements/tests.txt)"
-"$PY" -m pip install -q -r requirements/runtime.txt -r requirements/tests.txt
+"$PY" -m pip install -q -r requirements/runtime.txt -r requirements/tests.txt -c requirements/constraints.txt
 # opencv-python (mmengine) and opencv-contrib-python (mmaction2) share the cv2/ folder: whichever
 # is installed last owns it. Reinstall contrib (the superset, with Haar cascades) so cv2 is whole.
 if ! "$PY" -c "import cv2; cv2.CascadeClassifier; cv2.data.haarcascades" 2>/dev/null; then
