@@ -133,10 +133,27 @@ def newest(pattern: str) -> Optional[str]:
     return found[-1] if found else None
 
 
+def _load_module(name: str, *parts: str):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(name, osp.join(ROOT, *parts))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _checkpoint_utils():
+    """``ous_mm/utils/checkpoint.py`` (plus the weights_only allow-list of
+    ``ous_mm/compat.py``) without ``import ous_mm``, which would load the whole
+    OpenMMLab stack into this driver process (half a minute on a busy 2-core
+    machine) for one function that needs torch only."""
+    _load_module('ous_compat', 'ous_mm', 'compat.py')
+    return _load_module('ous_checkpoint_utils', 'ous_mm', 'utils', 'checkpoint.py')
+
+
 def train_and_test(name: str, config: str, args, run_dir: str) -> Dict:
     """Train ``config``, test its best checkpoint, publish it; return its test metrics."""
-    from ous_mm.utils import publish_checkpoint
-
+    publish_checkpoint = _checkpoint_utils().publish_checkpoint
     work_dir = osp.join(run_dir, name)
     opts = data_overrides(args)
     run(['tools/train.py', config, '--work-dir', work_dir, '--seed', str(args.seed),
