@@ -34,6 +34,7 @@ from mmengine.config import Config, DictAction
 from mmengine.dataset import pseudo_collate
 from mmengine.dist import barrier, get_dist_info, init_dist, is_main_process
 from mmengine.logging import print_log
+from mmengine.registry import init_default_scope
 
 SPLIT_LOADERS = dict(train='train_dataloader', val='val_dataloader', test='test_dataloader')
 
@@ -145,14 +146,19 @@ def build_dataset(cfg: Config, split: str, pipeline: str):
 
 
 def build_encoder(cfg: Config, checkpoint, device: str, fused: bool = True,
-                  dtype: torch.dtype = torch.float32):
+                  dtype: torch.dtype = torch.float32, seed: int = 0):
     """The model's data preprocessor and frozen backbone, weights loaded, eval mode.
 
     ``fused``/``dtype`` apply :func:`optimize_vision_tower` after the weights are loaded.
     """
     from mmaction.registry import MODELS
+    torch.manual_seed(seed)  # identical random-init towers on every rank and every resume
     model = MODELS.build(cfg.model)
     model.init_weights()
+    if not checkpoint and not getattr(model.backbone, 'pretrained', None):
+        print_log('the backbone has no pretrained weights and no --checkpoint was given: '
+                  'the features come from a random tower (seeded by --seed) and fit only '
+                  'a model with these very weights', logger='current', level=30)
     if checkpoint:
         from mmengine.runner import load_checkpoint
         load_checkpoint(model, checkpoint, map_location='cpu', strict=False)
@@ -202,6 +208,7 @@ def extract(args) -> str:
     cfg = Config.fromfile(args.config)
     if args.cfg_options:
         cfg.merge_from_dict(args.cfg_options)
+    init_default_scope(cfg.get('default_scope', 'mmaction'))  # what the Runner does
     if args.launcher != 'none':
         init_dist(args.launcher)
     rank, world = get_dist_info()
@@ -252,7 +259,8 @@ def extract(args) -> str:
     if items:
         dtype = getattr(torch, args.compute_dtype)
         preprocessor, backbone = build_encoder(cfg, args.checkpoint, device,
-                                               fused=not args.no_fused, dtype=dtype)
+                                               fused=not args.no_fused, dtype=dtype,
+                                               seed=args.seed)
         loader = torch.utils.data.DataLoader(
             ClipViewDataset(dataset, clip_ids, items, args.seed), batch_size=args.batch_size,
             shuffle=False, num_workers=args.num_workers, collate_fn=collate)
