@@ -181,7 +181,7 @@ def bench_encoder(args) -> dict:
     GEMM rate of that round).
     """
     arch, size = 'ViT-B-16', 224
-    batches = [16] if args.quick else [32, 64]
+    batches = args.encoder_frames or ([16] if args.quick else [32, 64])
     out = dict(arch=arch, image_size=size, variants={})
     ref = build_backbone(arch, fused=True, dtype=torch.float32, device='cpu')
     flops = vit_flops(ref.visual, size)
@@ -381,6 +381,8 @@ def parse_args(argv=None):
     parser.add_argument('--device', default='cuda' if torch.cuda.is_available() else 'cpu')
     parser.add_argument('--fused', action='store_true',
                         help='inference/train: run the encoder with fast_vit fused blocks')
+    parser.add_argument('--encoder-frames', type=int, nargs='+', default=None,
+                        help='encoder: frames per forward call (default 32 64, quick 16)')
     parser.add_argument('--train-batch', type=int, default=None,
                         help='train: clips per step (default 16 = the paper; quick 4)')
     parser.add_argument('--train-frames', type=int, default=None,

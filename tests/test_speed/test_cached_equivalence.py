@@ -119,3 +119,11 @@ def test_augmented_views_are_distinct_deterministic_and_resumable(setup):
     _run_tool(setup, *args)  # resumes: extracts only the 2 missing clips, then merges
     assert not part.exists()
     np.testing.assert_array_equal(np.load(store / 'embed.npy'), saved)
+
+
+def test_trainable_backbone_is_refused(setup):
+    with pytest.raises(RuntimeError, match='backbone is trained in this config'):
+        setup['tool'].main([str(CONFIG), '--split', 'test', '--num-workers', '0',
+                            '--out', str(setup['tmp'] / 'refused'), '--cfg-options',
+                            *setup['opts'], 'model.backbone.frozen=False'])
+    assert not (setup['tmp'] / 'refused' / 'index.json').exists()
