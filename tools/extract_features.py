@@ -272,8 +272,10 @@ def extract(args) -> str:
                 embed, early = backbone(clips.flatten(0, 2).to(dtype))
                 embed = embed.float().reshape(b, s, t, -1).cpu().numpy()
                 early = early.float().reshape(b, s, t, -1).cpu().numpy()
+            samples = batch['data']['data_samples']
             for i, (row, view) in enumerate(zip(batch['rows'], batch['views'])):
-                writer.write(local_row[row], view, embed[i], early[i])
+                writer.write(local_row[row], view, embed[i], early[i],
+                             face_fallback=samples[i].metainfo.get('face_fallback', False))
             done_count += b
             if (step + 1) % args.flush_every == 0:
                 writer.flush()

@@ -18,6 +18,8 @@ On-disk format (one directory; every array is a standard ``.npy`` file, so
                                      stream 0 = face clip, 1 = scene clip
       early.npy    (N, K, 2, T, E)  pooled output of the first blocks (polarity encoder)
       done.npy     (N, K) bool       which (clip, view) rows are written
+      face_fallback.npy (N, K) bool  the face stream of that view is the documented
+                                     centre-crop fallback (no face found)
 
 ``embed``/``early`` are allocated on the first write (their last dimensions come
 from the backbone). ``done`` is flushed only after the feature rows it marks, so
@@ -38,6 +40,7 @@ STORE_VERSION = 1
 ARRAY_NAMES = ('embed', 'early')
 INDEX_FILE = 'index.json'
 DONE_FILE = 'done.npy'
+FALLBACK_FILE = 'face_fallback.npy'
 
 
 class FeatureStoreError(RuntimeError):
@@ -111,9 +114,13 @@ class FeatureStoreWriter:
             _write_json_atomic(index_path, self.index)
         self.row_of = {c: i for i, c in enumerate(clip_ids)}
         done_path = osp.join(path, DONE_FILE)
+        fallback_path = osp.join(path, FALLBACK_FILE)
         if osp.isfile(done_path) and self.index['shapes']:  # resume; else stale files
             self.done = np.load(done_path, mmap_mode='r+')
+            self.face_fallback = np.load(fallback_path, mmap_mode='r+')
         else:
+            self.face_fallback = np.lib.format.open_memmap(
+                fallback_path, mode='w+', dtype=np.bool_, shape=(len(clip_ids), num_views))
             self.done = np.lib.format.open_memmap(
                 done_path, mode='w+', dtype=np.bool_, shape=(len(clip_ids), num_views))
         self.arrays: Dict[str, np.memmap] = {}
@@ -141,10 +148,13 @@ class FeatureStoreWriter:
             self.index['shapes'][name] = list(shape)
         _write_json_atomic(osp.join(self.path, INDEX_FILE), self.index)
 
-    def write(self, row: int, view: int, embed: np.ndarray, early: np.ndarray) -> None:
+    def write(self, row: int, view: int, embed: np.ndarray, early: np.ndarray,
+              face_fallback: bool = False) -> None:
         """Write one clip view: ``embed (2, T, D)``, ``early (2, T, E)``.
 
-        The row is marked done at the next :meth:`flush`.
+        ``face_fallback`` records that the face stream is the centre-crop fallback
+        (``FaceSceneSplit``), so cached runs still report it. The row is marked done
+        at the next :meth:`flush`.
         """
         features = dict(embed=np.asarray(embed), early=np.asarray(early))
         if not self.arrays:
@@ -157,6 +167,7 @@ class FeatureStoreWriter:
                     f'{value.shape}, the store holds {expected} (same config and '
                     f'clip_len as the first clips?)')
             self.arrays[name][row, view] = value
+        self.face_fallback[row, view] = bool(face_fallback)
         self._unflushed.append((row, view))
 
     def flush(self) -> None:
@@ -165,6 +176,7 @@ class FeatureStoreWriter:
             return
         for arr in self.arrays.values():
             arr.flush()
+        self.face_fallback.flush()
         for row, view in self._unflushed:
             self.done[row, view] = True
         self.done.flush()
@@ -193,6 +205,7 @@ class FeatureStore:
         self.done = np.load(osp.join(path, DONE_FILE), mmap_mode='r')
         self.arrays = {name: np.load(osp.join(path, name + '.npy'), mmap_mode='r')
                        for name in ARRAY_NAMES}
+        self.face_fallback = np.load(osp.join(path, FALLBACK_FILE), mmap_mode='r')
         if not allow_incomplete and not bool(np.all(self.done)):
             missing = int((~np.asarray(self.done)).sum())
             raise FeatureStoreError(
@@ -229,6 +242,10 @@ class FeatureStore:
         return {name: np.array(arr[row, view], dtype=np.float32)
                 for name, arr in self.arrays.items()}
 
+    def is_face_fallback(self, clip_id, view: int = 0) -> bool:
+        """Whether the face stream of this clip view was the centre-crop fallback."""
+        return bool(self.face_fallback[self.row_of[str(clip_id)], view])
+
 
 def merge_stores(parts: Iterable[str], out: str, clip_ids: Sequence[str],
                  meta: Optional[dict] = None) -> FeatureStore:
@@ -254,7 +271,8 @@ def merge_stores(parts: Iterable[str], out: str, clip_ids: Sequence[str],
             prow = part.row_of.get(clip_id)
             if prow is not None and part.done[prow, view]:
                 writer.write(row, view, part.arrays['embed'][prow, view],
-                             part.arrays['early'][prow, view])
+                             part.arrays['early'][prow, view],
+                             face_fallback=part.face_fallback[prow, view])
                 break
         else:
             missing.append((clip_id, view))

@@ -103,13 +103,16 @@ def test_merge_parts_in_dataset_order(tmp_path):
     assert merged.clip_ids == ids
     for c in ids:
         np.testing.assert_allclose(merged.get(c)['early'], _feats(id_row[c], 0)[1])
+    assert not merged.is_face_fallback('a')
     with pytest.raises(FeatureStoreError, match="in no part, e.g. \\[\\('f', 0\\)\\]"):
         merge_stores(parts, str(tmp_path / 'more'), ids + ['f'])
 
 
 def test_load_cached_features_views_and_pack(tmp_path):
     w = FeatureStoreWriter(str(tmp_path / 's'), ['a'], num_views=3, dtype='float32')
-    _fill(w, [(0, v) for v in range(3)])
+    for v in range(3):  # view 1's face stream was the centre-crop fallback
+        w.write(0, v, *_feats(0, v), face_fallback=(v == 1))
+    w.flush()
     load = LoadCachedFeatures(str(tmp_path / 's'), view='random')
     seen = {load(dict(clip_id='a'))['feature_view'] for _ in range(60)}
     assert seen == {0, 1, 2}  # a new view per draw, all views used
@@ -122,5 +125,9 @@ def test_load_cached_features_views_and_pack(tmp_path):
     sample = packed['data_samples']
     assert int(sample.gt_label) == 4 and int(sample.gt_polarity) == 2
     assert sample.metainfo['clip_id'] == 'a' and sample.metainfo['feature_view'] == 0
+    assert sample.metainfo['face_fallback'] is False
+    fallback = PackCachedFeatureInputs()(LoadCachedFeatures(str(tmp_path / 's'), view=1)(
+        dict(clip_id='a')))['data_samples']
+    assert fallback.metainfo['face_fallback'] is True  # cached runs still count fallbacks
     with pytest.raises(KeyError, match='clip_id'):
         load(dict(label=1))

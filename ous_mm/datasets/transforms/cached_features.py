@@ -29,7 +29,8 @@ class LoadCachedFeatures(BaseTransform):
     Required keys: ``clip_id``.
 
     Added keys: ``features`` (dict: ``embed`` float32 (2, T, D), ``early`` float32
-    (2, T, E); stream 0 = face, 1 = scene), ``feature_view`` (int).
+    (2, T, E); stream 0 = face, 1 = scene), ``feature_view`` (int),
+    ``face_fallback`` (bool, recorded at extraction).
 
     Args:
         store (str): feature store directory.
@@ -72,6 +73,7 @@ class LoadCachedFeatures(BaseTransform):
         features = store.get(results['clip_id'], view)
         results['features'] = {k: torch.from_numpy(v) for k, v in features.items()}
         results['feature_view'] = view
+        results['face_fallback'] = store.is_face_fallback(results['clip_id'], view)
         return results
 
     def __repr__(self) -> str:
@@ -96,11 +98,10 @@ class PackCachedFeatureInputs(BaseTransform):
 
     Args:
         meta_keys (sequence of str): copied into the sample's metainfo when present.
-            ``face_fallback`` is not known from a store and is left out.
     """
 
     def __init__(self, meta_keys: Sequence[str] = ('clip_id', 'filename', 'label_name',
-                                                   'feature_view')) -> None:
+                                                   'face_fallback', 'feature_view')) -> None:
         self.meta_keys = tuple(meta_keys)
 
     def transform(self, results: Dict) -> Dict:
