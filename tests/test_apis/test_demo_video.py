@@ -9,7 +9,8 @@ import pytest
 import torch
 
 import ous_mm  # noqa: F401
-from ous_mm.apis import init_ous_model, inference_video, sample_indices, sliding_windows
+from ous_mm.apis import (clip_len_of, inference_video, init_ous_model, sample_indices,
+                         sliding_windows)
 from ous_mm.datasets.video_io import VideoReadError
 from ous_mm.utils import CheckpointError
 
@@ -107,11 +108,12 @@ def test_demo_video_json_and_annotated_mp4(astronaut_mp4, tiny_checkpoint, tmp_p
 
 def test_array_input_and_bad_videos(tiny_checkpoint, tmp_path):
     model = init_ous_model(CONFIG, tiny_checkpoint)
-    frames = np.random.RandomState(0).randint(0, 255, (5, 48, 64, 3), dtype=np.uint8)
+    short = clip_len_of(model.cfg) - 1  # fewer frames than the model's clip
+    frames = np.random.RandomState(0).randint(0, 255, (short, 48, 64, 3), dtype=np.uint8)
     result = inference_video(model, frames, window=8, fps=5)
     assert len(result['windows']) == 1
     win = result['windows'][0]
-    assert win['face_fallback'] and win['repeated_frames']  # noise has no face, 5 < 8 frames
+    assert win['face_fallback'] and win['repeated_frames']  # noise has no face; too short
     assert sum(win['probabilities'].values()) == pytest.approx(1.0, abs=1e-5)
     with pytest.raises(FileNotFoundError, match='missing.mp4'):
         inference_video(model, str(tmp_path / 'missing.mp4'))
