@@ -95,7 +95,9 @@ def plot(train, val, out: str, title: str = '') -> str:
             ax_loss.plot(xs, ys, label=f'train {key}', lw=1.2 if key == 'loss' else 0.8)
         elif 'acc' in key:
             xs, ys = zip(*points)
-            ax_acc.plot(xs, ys, label=f'train {key}', lw=0.8)
+            if max(ys) <= 1.0:  # mmaction logs training accuracy as a fraction
+                ys = [y * 100 for y in ys]
+            ax_acc.plot(xs, ys, label=f'train {key} (%)', lw=0.8)
     for key, points in sorted(val.items()):
         xs, ys = zip(*points)
         if key.endswith('loss'):
