@@ -63,3 +63,17 @@ def test_bf16_cast_and_bad_input():
     assert embed.dtype == torch.bfloat16 and torch.isfinite(embed.float()).all()
     with pytest.raises(TypeError, match='VisionTransformer'):
         optimize_vision_tower(torch.nn.Linear(2, 2))
+
+
+def test_backbone_config_flag_gives_the_same_features():
+    torch.manual_seed(0)
+    plain = CLIPVisionBackbone(arch=copy.deepcopy(ARCH), pretrained=None, early_layers=1).eval()
+    torch.manual_seed(0)
+    fused = CLIPVisionBackbone(arch=copy.deepcopy(ARCH), pretrained=None, early_layers=1,
+                               fused_blocks=True).eval()
+    assert type(fused.visual.transformer.resblocks[0]) is FusedResidualAttentionBlock
+    fused.load_state_dict(plain.state_dict())  # checkpoints load across the flag
+    x = torch.randn(2, 3, 32, 32)
+    with torch.inference_mode():
+        for a, b in zip(plain(x), fused(x)):
+            torch.testing.assert_close(b, a, rtol=1e-5, atol=1e-5)

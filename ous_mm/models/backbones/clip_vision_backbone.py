@@ -7,6 +7,7 @@ from mmaction.registry import MODELS
 from mmengine.logging import print_log
 from mmengine.model import BaseModule
 
+from .fast_vit import optimize_vision_tower
 from ..utils.open_clip_utils import (ArchType, arch_name, build_vision_tower,
                                      load_open_clip_state_dict, load_vision_tower,
                                      resolve_checkpoint_file, resolve_model_cfg,
@@ -45,6 +46,8 @@ class CLIPVisionBackbone(BaseModule):
             ``'bf16'`` or ``'fp16'`` (about 2x faster and half the activation
             memory on GPU; outputs are returned as float32); None = the input's
             precision (also what ``--amp`` training uses).
+        fused_blocks: run the tower's blocks through :mod:`.fast_vit` (fused SDPA
+            attention, folded QuickGELU): same parameters and outputs, faster.
         init_cfg: mmengine init config (not needed: the tower initialises itself).
     """
 
@@ -57,6 +60,7 @@ class CLIPVisionBackbone(BaseModule):
                  frozen: bool = True,
                  max_frames_per_pass: Optional[int] = None,
                  autocast_dtype: Optional[str] = None,
+                 fused_blocks: bool = False,
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
         if early_pool not in EARLY_POOLS:
@@ -65,6 +69,8 @@ class CLIPVisionBackbone(BaseModule):
         self.pretrained = pretrained
         self.quick_gelu = resolve_quick_gelu(arch, pretrained, quick_gelu)
         self.visual = build_vision_tower(arch, self.quick_gelu)
+        if fused_blocks:
+            optimize_vision_tower(self.visual)
         num_blocks = len(self.visual.transformer.resblocks)
         if not 1 <= early_layers <= num_blocks:
             raise ValueError(f'early_layers={early_layers} but {arch_name(arch)} has '
