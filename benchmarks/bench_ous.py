@@ -19,8 +19,10 @@ Sections (``--only``):
              cached features (what configs/ous/cached/ trains on)
 
 Each measurement: warm-up calls, then ``repeats`` timed calls; the median is
-reported, all times are kept in the JSON. Variants being compared are timed in
-interleaved rounds (A B A B ...) so that load from other processes hits them alike.
+reported, all times are kept in the JSON. The encoder variants and the GEMMs of
+the matmul limit are timed in interleaved rounds (A B A B ...) so that load from
+other processes hits them alike; training steps of each kind run consecutively,
+as in a real run.
 The JSON also records the machine, torch version, threads and the load average.
 """
 import argparse
@@ -28,7 +30,6 @@ import json
 import os
 import os.path as osp
 import platform
-import resource
 import statistics
 import subprocess
 import sys
@@ -98,10 +99,16 @@ def machine_info(device: str) -> dict:
     return info
 
 
-def rss_mib() -> float:
+def rss_mib(field: str = 'VmRSS') -> float:
+    """This process's resident memory (``VmRSS``) or its peak (``VmHWM``) in MiB.
+
+    ``VmHWM`` rather than ``getrusage().ru_maxrss``: Linux carries the parent's
+    peak into ``ru_maxrss`` across fork + exec, so a child started by a big
+    parent would report the parent's peak.
+    """
     with open('/proc/self/status') as f:
         for line in f:
-            if line.startswith('VmRSS'):
+            if line.startswith(field + ':'):
                 return int(line.split()[1]) / 1024
     return float('nan')
 
@@ -291,7 +298,7 @@ def child_inference(args) -> dict:
         torch.cuda.reset_peak_memory_stats()
     with torch.inference_mode():
         times = time_calls(lambda: model.test_step(data), args.repeats, 1, args.device)
-    peak_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak_rss = rss_mib('VmHWM')
     out = dict(arch=args.arch, batch=args.batch, frames=args.frames, image_size=size,
                fused=args.fused, times_s=times,
                clips_s=args.batch / statistics.median(times),
@@ -330,7 +337,7 @@ def bench_inference(args) -> dict:
 def bench_train(args) -> dict:
     """Same ViT-B/16 model, same batch: end-to-end train_step vs cached-feature train_step.
 
-    Both steps run the full OUS training step (data preprocessor, model, losses,
+    Each kind is timed over consecutive steps (end-to-end first). Both steps run the full OUS training step (data preprocessor, model, losses,
     backward, Adam) on in-memory batches, so video decoding, which only the
     end-to-end path pays, is left out: the ratio is a lower bound. The end-to-end
     step is warmed up on a one-clip batch (its steps take minutes on a CPU).
@@ -351,12 +358,14 @@ def bench_train(args) -> dict:
              torch.randn(batch, 2, frames, model.backbone.early_dim, generator=gen))
     cached = fake_batch(batch, frames, size, num_classes, features=feats)
     model.train_step(fake_batch(1, frames, size, num_classes), optim)  # warm-up e2e
-    times = interleaved(dict(end_to_end=lambda: model.train_step(e2e, optim),
-                             cached=lambda: model.train_step(cached, optim)),
-                        args.train_repeats, 0, args.device)
-    extra = time_calls(lambda: model.train_step(cached, optim),
-                       max(0, args.repeats - args.train_repeats), 1, args.device)
-    times['cached'] += extra
+    # Consecutive steps of one kind, as in a real run: a cached step timed right after
+    # an end-to-end step (interleaved) was 5-15x slower and erratic on the shared CPU
+    # (the big step's freed activations and page faults land on the next step).
+    times = dict(
+        end_to_end=time_calls(lambda: model.train_step(e2e, optim), args.train_repeats, 0,
+                              args.device),
+        cached=time_calls(lambda: model.train_step(cached, optim), args.repeats, 1,
+                          args.device))
     out = dict(arch='ViT-B-16', batch=batch, frames=frames, image_size=size, fused=args.fused,
                optimizer='Adam(foreach=True)',
                trainable_params=sum(p.numel() for p in params))
