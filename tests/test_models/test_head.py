@@ -93,3 +93,17 @@ def test_bad_head_configs():
         _head(num_classes=5)
     with pytest.raises(ValueError, match='video feature has 64'):
         _head(in_channels=64)
+
+
+def test_class_specific_context_only_moves_its_own_class():
+    """CoOp's CSC variant: one context per class; the shared context is the default."""
+    width = TINY_ARCH["text_cfg"]["width"]
+    assert _head().prompt_learner.ctx.shape == (4, width)
+    head = _head(class_specific_context=True).eval()
+    assert head.prompt_learner.ctx.shape == (len(CLASS_NAMES), 4, width)
+    with torch.no_grad():
+        before = head.prompt_learner(head.text_encoder)
+        head.prompt_learner.ctx[0].add_(1.0)
+        after = head.prompt_learner(head.text_encoder)
+    assert not torch.allclose(before[0], after[0])
+    assert torch.equal(before[1:], after[1:])

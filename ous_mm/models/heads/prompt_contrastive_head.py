@@ -41,6 +41,9 @@ class PromptContrastiveHead(BaseHead):
         quick_gelu: as in :class:`CLIPVisionBackbone`.
         prompt_length: M context vectors (paper: 64; Table VI: 16/32/64).
         ctx_init_std: std of the context init.
+        class_specific_context: one context per class (CoOp's CSC variant) instead
+            of the paper's one shared context; lets random-init text towers (tiny
+            test/demo configs) still give well-separated class features.
         logit_scale_init: initial ``s`` (ln(1/0.07)).
         learnable_logit_scale: train ``s`` (the temperature of Eq. 3).
         logit_scale_max: clamp of ``exp(s)``.
@@ -62,6 +65,7 @@ class PromptContrastiveHead(BaseHead):
                  quick_gelu: Optional[bool] = None,
                  prompt_length: int = 64,
                  ctx_init_std: float = 0.02,
+                 class_specific_context: bool = False,
                  logit_scale_init: float = math.log(1 / 0.07),
                  learnable_logit_scale: bool = True,
                  logit_scale_max: float = 100.0,
@@ -89,7 +93,8 @@ class PromptContrastiveHead(BaseHead):
             param.requires_grad_(False)
         self.text_encoder.eval()
         self.prompt_learner = PromptLearner(self.text_encoder, arch, class_names,
-                                            prompt_length, ctx_init_std)
+                                            prompt_length, ctx_init_std,
+                                            class_specific_context)
         self.logit_scale = nn.Parameter(torch.tensor(float(logit_scale_init)),
                                         requires_grad=learnable_logit_scale)
         self.logit_scale_max = math.log(logit_scale_max)

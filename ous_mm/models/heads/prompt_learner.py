@@ -28,10 +28,12 @@ class PromptLearner(nn.Module):
         class_names: one name per class, in class-id order.
         prompt_length: M, the number of learnable context vectors.
         ctx_init_std: std of the Gaussian init of the context vectors (CoOp: 0.02).
+        class_specific: one context per class (CoOp's CSC) instead of one shared.
     """
 
     def __init__(self, text_encoder: nn.Module, arch, class_names: Sequence[str],
-                 prompt_length: int = 64, ctx_init_std: float = 0.02) -> None:
+                 prompt_length: int = 64, ctx_init_std: float = 0.02,
+                 class_specific: bool = False) -> None:
         super().__init__()
         if prompt_length < 1:
             raise ValueError(f'prompt_length must be >= 1, got {prompt_length}')
@@ -45,7 +47,11 @@ class PromptLearner(nn.Module):
         self.prompt_length = prompt_length
         self.class_names = tuple(str(n) for n in class_names)
         width = text_encoder.token_embedding.weight.shape[1]
-        self.ctx = nn.Parameter(torch.empty(prompt_length, width))
+        # CoOp's unified context (one [V]_1..[V]_M for all classes, Eq. 11) or its
+        # class-specific variant (CSC: one context per class).
+        shape = (len(self.class_names), prompt_length, width) if class_specific else (
+            prompt_length, width)
+        self.ctx = nn.Parameter(torch.empty(*shape))
         nn.init.normal_(self.ctx, std=ctx_init_std)
 
         tokenizer = SimpleTokenizer(context_length=context_length)
@@ -71,7 +77,9 @@ class PromptLearner(nn.Module):
         length = self.seq_len
         ids = self.token_ids[:, :length]
         tokens = text_encoder.token_embedding(ids)                          # (C, L, W)
-        ctx = self.ctx.to(tokens.dtype).unsqueeze(0).expand(tokens.shape[0], -1, -1)
+        ctx = self.ctx.to(tokens.dtype)
+        if ctx.dim() == 2:  # unified context, shared by every class
+            ctx = ctx.unsqueeze(0).expand(tokens.shape[0], -1, -1)
         tokens = torch.cat([tokens[:, :1], ctx, tokens[:, 1 + self.prompt_length:]], dim=1)
         x = tokens + text_encoder.positional_embedding[:length].to(tokens.dtype)
         mask = text_encoder.attn_mask
