@@ -20,7 +20,7 @@ from typing import List, Optional, Tuple
 from ..class_sets import canonical_class_word, word_for_label_id
 from ..clip_keys import ClipKeyError, clip_key
 from ..layouts.base import is_header_like
-from ..layouts.records import MALFORMED, UNKNOWN_LABEL, ConversionReport, ListEntry, read_text_lines
+from ..layouts.records import MALFORMED, UNKNOWN_LABEL, ConversionReport, ListEntry, iter_list_lines
 
 LIST_FORMATS = ('dfer-clip', 'mae-dfer', 's2d')
 _EXPECTED = {
@@ -67,17 +67,10 @@ def read_list(path: str, list_format: str, dataset: str, split: str,
     """Parse ``path``; every line is either an entry or a reported issue (or header/blank)."""
     if list_format not in LIST_FORMATS:
         raise ListFormatError(f'unknown list format {list_format!r}; expected one of {LIST_FORMATS}')
-    lines = read_text_lines(path, report)
-    if lines is None:
-        raise ListFormatError(f'{path}: cannot read the list')
     counts = report.split(split)
     entries: List[ListEntry] = []
-    for no, raw in enumerate(lines, 1):
-        text = raw.strip()
-        counts['lines read'] += 1
-        if not text or text.startswith('#'):
-            counts['skipped (header/blank)'] += 1
-            continue
+    for no, text in iter_list_lines(path, split, report, ListFormatError, 'list file',
+                                    comments=True):
         fields = split_fields(list_format, text)
         if fields is None:
             report.add(split, MALFORMED, path, no, f'{text!r}: expected {_EXPECTED[list_format]}')

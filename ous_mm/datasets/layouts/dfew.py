@@ -16,7 +16,7 @@ from typing import Dict, List
 from ..class_sets import DFEW_CLASSES
 from ..clip_keys import ClipKeyError, numeric_key
 from .base import LayoutError, OfficialLayout, find_dir_named, find_dirs, is_header_like
-from .records import MALFORMED, UNKNOWN_LABEL, ConversionReport, ListEntry, read_text_lines
+from .records import MALFORMED, UNKNOWN_LABEL, ConversionReport, ListEntry, iter_list_lines
 
 NUM_FOLDS = 5
 _FACE_DIR = re.compile(r'^(clip_224x224(_part_?\d+)?|jpg_256)$', re.IGNORECASE)
@@ -68,19 +68,11 @@ class DFEWLayout(OfficialLayout):
 
 def read_dfew_csv(path: str, split: str, report: ConversionReport) -> List[ListEntry]:
     """Parse one official DFEW split CSV (``video_name,label``; labels 1..7)."""
-    lines = read_text_lines(path, report)
-    if lines is None:
-        raise LayoutError(f'{path}: unreadable DFEW split file')
     counts = report.split(split)
     name_col, label_col = 0, 1
     entries: List[ListEntry] = []
     zero_based_at = None
-    for no, raw in enumerate(lines, 1):
-        text = raw.strip()
-        counts['lines read'] += 1
-        if not text:
-            counts['skipped (header/blank)'] += 1
-            continue
+    for no, text in iter_list_lines(path, split, report, LayoutError, 'DFEW split file'):
         fields = [f.strip() for f in text.split(',')]
         if no == 1 and is_header_like(text):
             cols = [f.lower() for f in fields]

@@ -6,7 +6,6 @@ tolerated). Scene stream: ``0_7_LabelClips/<Scene>/<Class>/<id>.mp4``, else the
 frame folder ``3_ClipsforScenImages/<Scene>/<Class>/<id>/``. Faces:
 ``2_ClipsforFaceCrop/<Scene>/<Class>/<id>/``. Key: ``Scene/Class/id``.
 """
-import os.path as osp
 import re
 from collections import OrderedDict
 from typing import Dict, List
@@ -15,7 +14,7 @@ from ..class_sets import canonical_class_word
 from ..clip_keys import ClipKeyError, ferv39k_key
 from .base import LayoutError, OfficialLayout, find_dir_named, find_split_file, is_header_like
 from .records import (LABEL_MISMATCH, MALFORMED, UNKNOWN_LABEL, ConversionReport, ListEntry,
-                      read_text_lines)
+                      iter_list_lines)
 
 
 class FERV39kLayout(OfficialLayout):
@@ -55,17 +54,9 @@ class FERV39kLayout(OfficialLayout):
 
 def read_ferv39k_split(path: str, split: str, report: ConversionReport) -> List[ListEntry]:
     """Parse ``train_All.csv``/``test_All.csv`` lines ``Scene/Class/id Class``."""
-    lines = read_text_lines(path, report)
-    if lines is None:
-        raise LayoutError(f'{path}: unreadable FERV39k split file')
     counts = report.split(split)
     entries: List[ListEntry] = []
-    for no, raw in enumerate(lines, 1):
-        text = raw.strip()
-        counts['lines read'] += 1
-        if not text:
-            counts['skipped (header/blank)'] += 1
-            continue
+    for no, text in iter_list_lines(path, split, report, LayoutError, 'FERV39k split file'):
         fields = [f for f in re.split(r'[\s,]+', text) if f]
         if len(fields) != 2:
             if no == 1 and is_header_like(text):

@@ -12,7 +12,7 @@ from typing import Dict, List
 from ..class_sets import canonical_class_word
 from ..clip_keys import ClipKeyError, numeric_key
 from .base import LayoutError, OfficialLayout, find_dir_named, find_dirs, is_header_like
-from .records import MALFORMED, UNKNOWN_LABEL, ConversionReport, ListEntry, read_text_lines
+from .records import MALFORMED, UNKNOWN_LABEL, ConversionReport, ListEntry, iter_list_lines
 
 NUM_FOLDS = 5
 
@@ -55,17 +55,9 @@ class MAFWLayout(OfficialLayout):
 
 def read_mafw_split(path: str, split: str, report: ConversionReport) -> List[ListEntry]:
     """Parse one ``single/no_caption`` list: ``00025.mp4 anger`` per line."""
-    lines = read_text_lines(path, report)
-    if lines is None:
-        raise LayoutError(f'{path}: unreadable MAFW split file')
     counts = report.split(split)
     entries: List[ListEntry] = []
-    for no, raw in enumerate(lines, 1):
-        text = raw.strip()
-        counts['lines read'] += 1
-        if not text:
-            counts['skipped (header/blank)'] += 1
-            continue
+    for no, text in iter_list_lines(path, split, report, LayoutError, 'MAFW split file'):
         fields = text.split()
         if len(fields) != 2:
             if no == 1 and is_header_like(text):

@@ -20,7 +20,7 @@ import os
 import os.path as osp
 from collections import Counter, OrderedDict
 from dataclasses import dataclass
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, Iterator, List, Optional, Sequence, Tuple
 
 from ..clip_keys import key_sort_value
 
@@ -233,3 +233,25 @@ def read_text_lines(path: str, report: ConversionReport, encodings=('utf-8-sig',
             return None
     report.warn(path, f'cannot decode as {" or ".join(encodings)}')
     return None
+
+
+def iter_list_lines(path: str, split: str, report: ConversionReport, error_cls: type,
+                    what: str, comments: bool = False) -> Iterator[Tuple[int, str]]:
+    """``(line number, stripped text)`` of every non-blank line of a split or list file.
+
+    The one line loop of every split/list parser: each line counts as ``lines read``,
+    blank lines (and ``#`` comments when ``comments``) as ``skipped (header/blank)``,
+    so the summary adds up to the file; an unreadable file raises ``error_cls``
+    naming it (``what`` says which file it was meant to be).
+    """
+    lines = read_text_lines(path, report)
+    if lines is None:
+        raise error_cls(f'{path}: unreadable {what}')
+    counts = report.split(split)
+    for no, raw in enumerate(lines, 1):
+        text = raw.strip()
+        counts['lines read'] += 1
+        if not text or (comments and text.startswith('#')):
+            counts['skipped (header/blank)'] += 1
+            continue
+        yield no, text

@@ -7,7 +7,6 @@ from mmaction.models.recognizers.base import BaseRecognizer
 from mmaction.registry import MODELS
 from mmaction.utils import OptSampleList, SampleList
 
-from ..necks.type_fusion_neck import NeckOutputs
 
 Inputs = Union[torch.Tensor, Dict[str, torch.Tensor]]
 
