@@ -27,7 +27,7 @@ fi
 
 wheel=$(ls "$CACHE"/mmcv-$MMCV_VERSION-*.whl 2>/dev/null | head -n1 || true)
 if [ -z "$wheel" ]; then
-    echo "[build_mmcv] no cached wheel in $CACHE: building mmcv $MMCV_VERSION from source (~7 min on 2 cores)"
+    echo "[build_mmcv] no cached wheel in $CACHE: building mmcv $MMCV_VERSION from source (about 10 min on 2 cores)"
     work=$(mktemp -d)
     trap 'rm -rf "$work"' EXIT
     "$PY" -m pip install -q --target "$work/build-setuptools" "setuptools<70"
