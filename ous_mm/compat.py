@@ -137,12 +137,37 @@ def _allow_cpu_pytorch_launcher() -> None:
     dist_utils._init_dist_pytorch = _init_dist_pytorch
 
 
+# 5. mmengine's Runner always wraps the model with ``device_ids=[LOCAL_RANK]``, which
+#    torch's DDP rejects for a module on the CPU, so DDP cannot run without CUDA.
+#    ``model_wrapper_cfg=dict(type='DeviceAgnosticDDP')`` (configs/_base_/default_runtime.py)
+#    is mmengine's wrapper minus ``device_ids`` for CPU modules; on GPU it is the same.
+def _register_device_agnostic_ddp() -> None:
+    from mmengine.model import MMDistributedDataParallel
+    # The root registry, not mmaction's child: Runner.wrap_model looks the type up there.
+    from mmengine.registry import MODEL_WRAPPERS
+
+    if 'DeviceAgnosticDDP' in MODEL_WRAPPERS.module_dict:
+        return
+
+    class DeviceAgnosticDDP(MMDistributedDataParallel):
+        """:class:`MMDistributedDataParallel` that drops ``device_ids`` for CPU modules."""
+
+        def __init__(self, module, device_ids=None, **kwargs):
+            first = next(module.parameters(), None)
+            if first is not None and first.device.type == 'cpu':
+                device_ids = None
+            super().__init__(module=module, device_ids=device_ids, **kwargs)
+
+    MODEL_WRAPPERS.register_module(module=DeviceAgnosticDDP)
+
+
 def apply() -> None:
     """Apply every fix (idempotent)."""
     _check_importlib_metadata()
     _patch_missing_drn()
     _allow_mmengine_checkpoints()
     _allow_cpu_pytorch_launcher()
+    _register_device_agnostic_ddp()
 
 
 apply()

@@ -1,4 +1,2 @@
+"""Engine parts: hooks (the DDP wrapper is an upstream fix in ``ous_mm.compat``)."""
 from .hooks import *  # noqa: F401,F403
-from .model_wrapper import DeviceAgnosticDDP
-
-__all__ = ['DeviceAgnosticDDP']

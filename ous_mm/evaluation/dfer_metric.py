@@ -10,6 +10,7 @@ from mmaction.registry import METRICS
 
 from .confusion_matrix import (confusion_matrix, per_class_recall,
                                plot_confusion_matrix, save_confusion_matrix_json)
+from .plateau import polarity_plateau
 
 
 def _to_numpy(value: Any) -> np.ndarray:
@@ -53,6 +54,11 @@ class DFERMetric(BaseMetric):
     - ``loss``: mean cross-entropy of the predicted scores against the labels,
       the validation loss a ``ReduceOnPlateauLR(monitor='dfer/loss')`` or a
       ``CheckpointHook(save_best='dfer/loss')`` watches.
+    - ``pred_classes``: how many classes receive predictions.
+    - ``plateau`` (1 / 0), when the dataset metainfo has a ``polarity`` map: the
+      predictions are the one-class-per-polarity solution
+      (:func:`ous_mm.evaluation.plateau.polarity_plateau`);
+      :class:`PolarityPlateauHook` warns when it lasts.
 
     Pick the best checkpoint with ``save_best='dfer/UAR', rule='greater'``
     (mmengine cannot infer the rule from the name ``UAR``) or
@@ -151,6 +157,12 @@ class DFERMetric(BaseMetric):
         for name, value, ok in zip(names, recall, present):
             if ok:
                 metrics[f'recall_{name}'] = float(value * 100)
+        polarity_map = (self.dataset_meta or {}).get('polarity')
+        if polarity_map:
+            plateau = polarity_plateau(cm, names, polarity_map)
+            metrics.update(plateau=plateau['plateau'], pred_classes=plateau['pred_classes'])
+        else:
+            metrics['pred_classes'] = float((cm.sum(axis=0) > 0).sum())
         self.last_confusion_matrix = cm
         self.last_files = {}
         if self.out_dir is not None:

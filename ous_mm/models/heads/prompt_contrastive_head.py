@@ -10,11 +10,13 @@ from mmaction.utils import SampleList
 from mmengine.logging import print_log
 from torch import nn
 
+from ..losses.base import head_loss_traits
 from ..necks.type_fusion_neck import NeckOutputs
 from ..utils.open_clip_utils import (ArchType, arch_name, build_text_tower,
                                      load_open_clip_state_dict, load_text_tower,
                                      resolve_checkpoint_file, resolve_model_cfg,
                                      resolve_quick_gelu)
+from ..utils.feature_stats import effective_rank, feature_spread
 from .prompt_learner import PromptLearner
 
 
@@ -47,10 +49,11 @@ class PromptContrastiveHead(BaseHead):
         logit_scale_init: initial ``s`` (ln(1/0.07)).
         learnable_logit_scale: train ``s`` (the temperature of Eq. 3).
         logit_scale_max: clamp of ``exp(s)``.
-        loss_cls: the loss: a label loss called as ``loss(cls_score, labels)``
-            (``ContrastiveLoss(mode='video_text')``, the "L_ce" of Tables IV-V) or
-            a loss with ``uses_aux_outputs = True`` (:class:`GlobalSwitchLoss`)
-            that also receives the neck's aligned features and polarity logits.
+        loss_cls: the loss (interface: :class:`HeadLoss`): a label loss called as
+            ``loss(cls_score, labels)`` (``ContrastiveLoss(mode='video_text')``, the
+            "L_ce" of Tables IV-V) or a loss with ``uses_aux_outputs = True``
+            (:class:`GlobalSwitchLoss`) that also receives the neck's aligned
+            features and polarity logits.
         num_classes: optional; checked against ``len(class_names)``.
         topk: top-k accuracies logged during training.
         average_clips: ``'prob'`` (softmax scores, default), ``'score'`` or None.
@@ -150,10 +153,11 @@ class PromptContrastiveHead(BaseHead):
         return torch.stack([torch.as_tensor(ds.gt_polarity).reshape(()) for ds in data_samples])
 
     def loss(self, feats: NeckOutputs, data_samples: SampleList, **kwargs) -> Dict:
-        """Loss dict for one batch (plus ``top1_acc``, logged only)."""
+        """Loss dict for one batch, plus logged-only ``top1_acc`` and the face stream's
+        collapse measures ``face_spread`` / ``face_erank`` (``ous_mm/models/utils/feature_stats.py``)."""
         cls_score = self(feats.video)
         labels = torch.stack([ds.gt_label.reshape(()) for ds in data_samples]).to(cls_score.device)
-        if getattr(self.loss_cls, 'uses_aux_outputs', False):
+        if head_loss_traits(self.loss_cls).uses_aux_outputs:
             polarity = self._polarity_labels(data_samples)
             losses = self.loss_cls(
                 cls_score=cls_score, labels=labels, face_feat=feats.face,
@@ -168,6 +172,9 @@ class PromptContrastiveHead(BaseHead):
             for k in self.topk:
                 hit = (ranked[:, :k] == labels[:, None]).any(dim=-1).float().mean()
                 losses[f'top{k}_acc'] = hit
+            if feats.face.shape[0] > 1:  # collapse measures of the face stream (logged only)
+                losses['face_spread'] = feature_spread(feats.face)
+                losses['face_erank'] = effective_rank(feats.face)
         return losses
 
     def predict(self, feats: NeckOutputs, data_samples: SampleList, **kwargs) -> SampleList:

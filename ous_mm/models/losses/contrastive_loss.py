@@ -4,13 +4,14 @@ from typing import Optional
 import torch
 import torch.nn.functional as F
 from mmaction.registry import MODELS
-from torch import nn
+
+from .base import HeadLoss
 
 CONTRASTIVE_MODES = ('video_text', 'scene_face')
 
 
 @MODELS.register_module()
-class ContrastiveLoss(nn.Module):
+class ContrastiveLoss(HeadLoss):
     """L_contrast of Eq. 3.
 
     The paper's text says the output features are contrasted with the learnable
@@ -51,6 +52,11 @@ class ContrastiveLoss(nn.Module):
     def carries_labels(self) -> bool:
         """Whether this term trains the classifier (only ``video_text`` does)."""
         return self.mode == 'video_text'
+
+    @property
+    def needs_scene(self) -> bool:
+        """``scene_face`` contrasts scene with face features."""
+        return self.mode == 'scene_face'
 
     def forward(self, cls_score: Optional[torch.Tensor] = None,
                 labels: Optional[torch.Tensor] = None,

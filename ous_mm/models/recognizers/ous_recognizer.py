@@ -7,6 +7,8 @@ from mmaction.models.recognizers.base import BaseRecognizer
 from mmaction.registry import MODELS
 from mmaction.utils import OptSampleList, SampleList
 
+from ..losses.base import head_loss_traits
+
 
 Inputs = Union[torch.Tensor, Dict[str, torch.Tensor]]
 
@@ -113,12 +115,12 @@ class OUSRecognizer(BaseRecognizer):
 
     def _check_losses(self) -> None:
         """Fail at build time, not at the first step, when the loss needs a missing part."""
-        loss = self.cls_head.loss_cls
-        if not self.use_scene and getattr(loss, 'needs_scene', False):
+        loss = head_loss_traits(self.cls_head.loss_cls)
+        if not self.use_scene and loss.needs_scene:
             raise ValueError('the face-only model (use_scene=False) has no scene features for '
                              'the similarity / scene_face losses; use a classification loss '
                              "(loss_cls=dict(type='ContrastiveLoss', mode='video_text'))")
-        if getattr(loss, 'polarity', None) is not None and self.neck.polarity_encoder is None:
+        if loss.needs_polarity and self.neck.polarity_encoder is None:
             raise ValueError('the loss has a polarity term but the neck has no Polarity Encoder '
                              '(polarity_source=None); set loss_cls.polarity=None')
 

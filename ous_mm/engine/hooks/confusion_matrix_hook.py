@@ -6,7 +6,7 @@ from mmengine.hooks import Hook
 
 from mmaction.registry import HOOKS
 
-from .dfer_metric import DFERMetric
+from ...evaluation.dfer_metric import DFERMetric
 
 
 def _dfer_metrics(evaluator) -> Iterable[DFERMetric]:
