@@ -48,7 +48,7 @@ def test_rendering_is_deterministic_and_the_face_sits_in_its_box():
     x1, y1, x2, y2 = b1[-1].astype(int)
     cy, cx = (y1 + y2) // 2, (x1 + x2) // 2
     face_px = f1[-1][cy - 2:cy + 3, x1 + 3:x1 + 6].reshape(-1, 3).mean(0)
-    from ous_mm.datasets.synthetic.drawing import SKIN_TONES
+    from ous_mm.datasets.synthetic.faces import SKIN_TONES
     assert min(np.abs(face_px - np.array(s)).max() for s in SKIN_TONES) < 60  # skin, tinted
 
 

@@ -22,14 +22,14 @@ from typing import Dict, List, Optional, Sequence
 import cv2
 import numpy as np
 
+from ..class_sets import DFEW_CLASSES, DFEW_POLARITY_MAP
 from ..face_detectors.box_file import write_box_file
-from .drawing import (AMBIGUOUS_FACES, AMBIGUOUS_GROUPS, APEX, CLOTH_COLOURS, HAIR_COLOURS,
-                      SKIN_TONES, draw_person, draw_scene, face_box, params_at,
-                      scene_layout)
+from .expressions import AMBIGUOUS_FACES, AMBIGUOUS_GROUPS, APEX, params_at
+from .faces import draw_person, face_box, palette_look
+from .scenes import draw_scene, scene_layout
 
-CLASS_NAMES = ('Happy', 'Sad', 'Neutral', 'Angry', 'Surprise', 'Disgust', 'Fear')
-POLARITY_MAP = dict(Happy='positive', Neutral='neutral', Surprise='neutral', Sad='negative',
-                    Angry='negative', Disgust='negative', Fear='negative')
+CLASS_NAMES = DFEW_CLASSES
+POLARITY_MAP = DFEW_POLARITY_MAP
 SPLITS = ('train', 'val', 'test')
 GENERATOR_VERSION = 2
 
@@ -107,14 +107,12 @@ def render_clip(plan: Dict, seed: int, size: int = 112, num_frames: int = 16):
         apex[k] = apex.get(k, 0.0) + v
     onset = rng.uniform(0.0, 0.25)
     apex_at = onset + rng.uniform(0.3, 0.5)
-    skin = SKIN_TONES[int(rng.integers(len(SKIN_TONES)))]
-    hair = HAIR_COLOURS[int(rng.integers(len(HAIR_COLOURS)))]
-    cloth = CLOTH_COLOURS[int(rng.integers(len(CLOTH_COLOURS)))]
+    look = palette_look(rng)
     frames, boxes = [], []
     for t in range(num_frames):
         img = draw_scene(lay, t, size)
         box = box0 + np.array([motion[0], motion[1], motion[0], motion[1]]) * t
-        draw_person(img, box, params_at(apex, t, num_frames, onset, apex_at), skin, hair, cloth)
+        draw_person(img, box, params_at(apex, t, num_frames, onset, apex_at), look)
         frames.append(img)
         boxes.append(box)
     return frames, np.stack(boxes)
