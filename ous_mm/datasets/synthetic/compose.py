@@ -10,7 +10,7 @@ import numpy as np
 
 from ..class_sets import DFEW_CLASSES
 from .expressions import face_params, params_at
-from .faces import Look, draw_person, palette_look, vary_look
+from .faces import FACE_ASPECT, Look, draw_person, palette_look, vary_look
 from .scenes import SceneCues, draw_clutter, draw_scene
 
 
@@ -56,7 +56,7 @@ def background_actors(rng: np.random.Generator, size: int, count: int, main_box:
     actors = []
     for k in range(count):
         h = main_h * rng.uniform(0.45, 0.8)
-        w = h * 0.84
+        w = h * FACE_ASPECT
         side = -1 if (k % 2 == 0) == (rng.uniform() < 0.5) else 1
         gap = rng.uniform(0.35, 0.9) * main_h
         cx = (x1 - gap - w / 2) if side < 0 else (x2 + gap + w / 2)

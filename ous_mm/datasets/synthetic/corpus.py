@@ -8,11 +8,12 @@ with random face size/position, background people, clutter and camera effects;
 the parameter ranges cover and exceed the named variants (``variants.py``).
 
 Seeding (disjoint from every evaluation clip): item ``i`` of corpus seed ``s`` uses
-``np.random.default_rng([CORPUS_SEED_DOMAIN, s, i])`` (:func:`corpus_rng`). Clips
-use ``[seed, index]`` (two words) and their extras ``[seed, index, tag]`` with
-tags < 2**32; :data:`CORPUS_SEED_DOMAIN` is above 2**32 (two 32-bit words), so no
-corpus entropy equals a clip's and no corpus item replays an evaluation clip's
-random stream.
+``np.random.default_rng([*CORPUS_SEED_DOMAIN, s, i])`` (:func:`corpus_rng`): six
+32-bit entropy words. Every clip stream of the generator has at most three words
+(plan ``[seed, 0x5EED]``, clip ``[seed, index]``, extras ``[seed, index, tag]``, with
+``seed`` and ``index`` below 2**32), and numpy's ``SeedSequence`` only equates
+entropy lists that differ by trailing zeros within its 4-word pool, so no corpus
+item can replay an evaluation clip's random stream (short of a hash collision).
 
 Attributes (``attrs``; keys are stable, :data:`ATTRIBUTE_KEYS`; captions are
 written from them by ``ous_mm/pretrain``):
@@ -63,8 +64,8 @@ from .faces import FACE_STYLES, face_box, palette_look, vary_look
 from .scenes import OTHER_SCENES, POLARITY_SCENES, SceneCues, clutter_layout, scene_layout, scene_words
 
 CORPUS_VERSION = 1
-#: first entropy word of every corpus generator (> 2**32: never equal to a clip's seed words)
-CORPUS_SEED_DOMAIN = 0xC0_4B05_5EED_0001
+#: the first four entropy words of every corpus generator (see the module doc)
+CORPUS_SEED_DOMAIN = (0x434F5250, 0x55530001, 0x434F5250, 0x55530001)
 ATTRIBUTE_KEYS = (
     'corpus_version', 'size', 'style', 'expression', 'face_type', 'secondary_expression',
     'mix_weight', 'intensity', 'phase', 'face_parts', 'params', 'scene_kind', 'scene_name',
@@ -76,7 +77,7 @@ _FRAMES = 16  # the time axis a still is taken from (scene animation, expression
 
 def corpus_rng(seed: int, index: int) -> np.random.Generator:
     """The generator of corpus item ``index`` of corpus ``seed`` (see the module doc)."""
-    return np.random.default_rng([CORPUS_SEED_DOMAIN, int(seed), int(index)])
+    return np.random.default_rng([*CORPUS_SEED_DOMAIN, int(seed), int(index)])
 
 
 def _cue(rng: np.random.Generator) -> float:

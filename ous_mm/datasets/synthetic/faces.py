@@ -30,6 +30,8 @@ CLOTH_COLOURS = ((60, 80, 140), (140, 60, 60), (70, 120, 80), (100, 100, 100), (
 IRIS_COLOURS = ((90, 60, 30), (60, 110, 160), (70, 120, 70), (50, 40, 35))
 BADGE_COLOURS = ((70, 80, 110), (110, 70, 110), (60, 110, 110), (90, 90, 90))
 DARK = (30, 20, 20)
+#: face box width / height
+FACE_ASPECT = 0.84
 
 Colour = Tuple[int, int, int]
 
@@ -79,7 +81,7 @@ def vary_look(look: Look, rng: np.random.Generator, variety: float) -> Look:
 
 def face_box(size: int, rng: np.random.Generator, scale: Sequence[float] = (0.36, 0.46),
              center_x: Sequence[float] = (0.35, 0.65), center_y: Sequence[float] = (0.38, 0.52),
-             aspect: float = 0.84) -> np.ndarray:
+             aspect: float = FACE_ASPECT) -> np.ndarray:
     """A random face box (x1, y1, x2, y2): height ``scale`` x frame side, centre in the ranges."""
     side = rng.uniform(*scale) * size
     fw = side * aspect

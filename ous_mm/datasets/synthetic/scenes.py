@@ -58,11 +58,14 @@ def _vertical_gradient(h: int, w: int, top, bottom) -> np.ndarray:
     return np.repeat(img, w, axis=1)
 
 
-def scene_layout(polarity: str, rng: np.random.Generator, size: int) -> Dict:
-    """Random but fixed-per-clip parameters of a scene of kind ``polarity`` (:data:`SCENE_KINDS`)."""
+def scene_layout(polarity: str, rng: np.random.Generator, size: int, pan: float = 0.6) -> Dict:
+    """Random but fixed-per-clip parameters of a scene of kind ``polarity`` (:data:`SCENE_KINDS`).
+
+    ``pan``: the objects drift by up to +-``pan`` px per frame (a slow camera pan).
+    """
     s = size
     jitter = rng.integers(-20, 21, size=3)
-    lay = dict(polarity=polarity, jitter=jitter, drift=rng.uniform(-0.6, 0.6))
+    lay = dict(polarity=polarity, jitter=jitter, drift=rng.uniform(-pan, pan))
     if polarity == 'positive':
         lay.update(sun=(int(rng.uniform(0.1, 0.9) * s), int(rng.uniform(0.08, 0.25) * s)),
                    sun_r=int(rng.uniform(0.07, 0.11) * s),
