@@ -193,3 +193,25 @@ def test_cli_generates_a_hard_variant_lists_the_family_and_caches(tmp_path, caps
     assert len(table) == 2 + len(VARIANTS)
     base_row = next(r for r in table if r.startswith('| `base`'))
     assert '| 75.00 | 42.86 | 100.00 |' in base_row  # test-split caps, 12 clips per class
+
+
+def test_the_face_crop_shows_no_scene():
+    """The head background covers the margin-0.1 crop: on a black and a white scene the crops
+    are equal (v2 cartoon: a few anti-aliased corner pixels, kept for bit-exactness)."""
+    from ous_mm.datasets.face_track import crop_resize, square_region
+    from ous_mm.datasets.synthetic.expressions import PARAM_NAMES
+    from ous_mm.datasets.synthetic.faces import draw_person, face_box, palette_look, vary_look
+    rng = np.random.default_rng(0)
+    for style in FACE_STYLES:
+        leak = []
+        for size in (64, 112):
+            for _ in range(20):
+                box = face_box(size, rng)
+                look = vary_look(palette_look(rng), rng, 1.0)
+                crops = []
+                for bg in (0, 255):
+                    img = np.full((size, size, 3), bg, np.uint8)
+                    draw_person(img, box, dict.fromkeys(PARAM_NAMES, 0.0), look, style)
+                    crops.append(crop_resize(img, *square_region(box, 0.1), 64).astype(int))
+                leak.append((crops[0] != crops[1]).any(-1).mean())
+        assert max(leak) <= (0.01 if style == 'cartoon' else 0.0), (style, max(leak))

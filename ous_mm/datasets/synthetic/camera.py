@@ -11,7 +11,7 @@ import numpy as np
 
 def camera_path(rng: np.random.Generator, num_frames: int, shake: float,
                 zoom: float) -> np.ndarray:
-    """Per-frame (scale, dx, dy): a zoom ramp of +-``zoom`` and a random walk of ``shake`` px/frame."""
+    """Per-frame (scale, dx, dy): a zoom ramp of +-``zoom``, a random walk of ``shake`` px/frame."""
     end_scale = 1.0 + rng.uniform(-zoom, zoom)
     scales = np.linspace(1.0, end_scale, num_frames)
     steps = rng.normal(0.0, shake, size=(num_frames, 2))
@@ -45,7 +45,8 @@ def degrade(img: np.ndarray, rng: Optional[np.random.Generator], noise_std: floa
     if blur_sigma > 0:
         out = cv2.GaussianBlur(out, (0, 0), blur_sigma)
     if noise_std > 0:
-        noisy = out.astype(np.float32) + rng.normal(0.0, noise_std, out.shape).astype(np.float32)
+        noisy = out.astype(np.float32) + np.float32(noise_std) * rng.standard_normal(
+            out.shape, dtype=np.float32)
         out = np.clip(noisy, 0, 255).astype(np.uint8)
     if jpeg_quality is not None:
         ok, buf = cv2.imencode('.jpg', cv2.cvtColor(out, cv2.COLOR_RGB2BGR),

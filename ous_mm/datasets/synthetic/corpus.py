@@ -61,7 +61,8 @@ from .camera import degrade
 from .compose import Actor, background_actors, compose_frame
 from .expressions import AMBIGUOUS_FACES, JITTER_PARAMS, face_params, face_part_states, ramp
 from .faces import FACE_STYLES, face_box, palette_look, vary_look
-from .scenes import OTHER_SCENES, POLARITY_SCENES, SceneCues, clutter_layout, scene_layout, scene_words
+from .scenes import (OTHER_SCENES, POLARITY_SCENES, SceneCues, clutter_layout, scene_layout,
+                     scene_words)
 
 CORPUS_VERSION = 1
 #: the first four entropy words of every corpus generator (see the module doc)
@@ -158,6 +159,6 @@ def sample_corpus_item(rng: np.random.Generator, size: int = 64) -> Tuple[np.nda
 
 def iter_corpus(seed: int, num_items: int, size: int = 64,
                 start: int = 0) -> Iterator[Tuple[np.ndarray, Dict]]:
-    """Items ``start .. start + num_items - 1`` of corpus ``seed`` (each from :func:`corpus_rng`)."""
+    """Items ``start .. start + num_items - 1`` of corpus ``seed`` (from :func:`corpus_rng`)."""
     for i in range(start, start + num_items):
         yield sample_corpus_item(corpus_rng(seed, i), size)

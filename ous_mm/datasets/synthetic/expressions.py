@@ -65,7 +65,7 @@ def mix_params(weights: Mapping[str, float]) -> Dict[str, float]:
 
 
 def ramp(t: int, num_frames: int, onset: float, apex_at: float) -> float:
-    """Share of the apex reached at frame ``t``: 0 until ``onset``, smoothstep, 1 from ``apex_at``."""
+    """Share of the apex shown at frame ``t``: 0 until ``onset``, smoothstep, 1 from ``apex_at``."""
     pos = t / max(num_frames - 1, 1)
     if pos <= onset:
         return 0.0

@@ -58,7 +58,7 @@ def resolve_spec(variant: Union[str, VariantSpec] = 'base', **overrides) -> Vari
 
 
 def default_out(variant: Union[str, VariantSpec], root: str = 'data') -> str:
-    """Where ``generate.py`` writes a variant: ``<root>/synthetic`` or ``<root>/synthetic_<name>``."""
+    """Where a variant is written: ``<root>/synthetic`` (base) or ``<root>/synthetic_<name>``."""
     name = get_variant(variant).name
     return osp.join(root, 'synthetic' if name == 'base' else f'synthetic_{name}')
 
@@ -166,7 +166,9 @@ def render_clip_with_info(plan: Dict, seed: int, spec: Union[str, VariantSpec] =
     apex_at = onset + rng.uniform(*spec.rise)
     look, identity = _identity(spec, seed, rng, extra)
     # everything below is new in v3 and drawn from the extra stream
-    style = spec.styles[int(extra.integers(len(spec.styles)))] if len(spec.styles) > 1 else spec.styles[0]
+    style = spec.styles[0]
+    if len(spec.styles) > 1:
+        style = spec.styles[int(extra.integers(len(spec.styles)))]
     main = Actor(box=box0, motion=_fit_motion(box0, motion, num_frames, size), apex=apex,
                  onset=onset, apex_at=apex_at, look=look, style=style)
     n_people = int(extra.integers(spec.background_people[0], spec.background_people[1] + 1))

@@ -25,8 +25,9 @@ POLARITY_SCENES = ('positive', 'neutral', 'negative')
 OTHER_SCENES = ('studio', 'city')
 SCENE_KINDS = POLARITY_SCENES + OTHER_SCENES
 #: caption words: what each scene kind shows
-SCENE_NAMES = dict(positive='sunny meadow', neutral='indoor room', negative='stormy night with fires',
-                   studio='plain studio backdrop', city='city street')
+SCENE_NAMES = dict(positive='sunny meadow', neutral='indoor room',
+                   negative='stormy night with fires', studio='plain studio backdrop',
+                   city='city street')
 SCENE_OBJECTS = dict(positive=('sun', 'flowers', 'grass', 'blue sky'),
                      neutral=('window', 'table', 'wall'),
                      negative=('storm clouds', 'fires', 'dark sky'),
@@ -81,7 +82,8 @@ def scene_layout(polarity: str, rng: np.random.Generator, size: int, pan: float 
                    table_y=int(rng.uniform(0.78, 0.88) * s))
     elif polarity == 'negative':
         lay.update(clouds=[(int(rng.uniform(0, 1) * s), int(rng.uniform(0.05, 0.3) * s),
-                            int(rng.uniform(0.1, 0.2) * s)) for _ in range(int(rng.integers(3, 6)))],
+                            int(rng.uniform(0.1, 0.2) * s))
+                           for _ in range(int(rng.integers(3, 6)))],
                    fires=[int(rng.uniform(0.05, 0.95) * s) for _ in range(int(rng.integers(3, 6)))],
                    phase=rng.uniform(0, 2 * np.pi))
     elif polarity == 'studio':

@@ -32,19 +32,20 @@ _ALL = (
         name='few_identities', num_identities=4, identity_variety=1.0,
         description='only 4 people (continuous colours and geometry) across the whole set'),
     VariantSpec(
-        name='small_faces', hard=True, size=128, face_scale=(0.10, 0.15),
-        face_center_x=(0.15, 0.85), face_center_y=(0.2, 0.75), face_motion=0.8,
-        camera_shake=0.3, clutter=(2, 5),
-        description='faces 10-15 % of the frame side anywhere in it, camera shake, clutter'),
+        name='small_faces', hard=True, size=96, face_scale=(0.10, 0.14),
+        face_center_x=(0.15, 0.85), face_center_y=(0.2, 0.75), face_motion=0.6,
+        camera_shake=0.3, clutter=(2, 5), noise_std=(2.0, 6.0), blur_sigma=(0.3, 0.6),
+        description='faces 10-14 % of a 96 px frame (10-13 px) anywhere in it, shake, clutter, '
+                    'mild noise and blur'),
     VariantSpec(
-        name='subtle', hard=True, size=96, num_frames=24, apex_strength=(0.3, 0.55),
-        expression_jitter=0.15, onset=(0.2, 0.5), rise=(0.3, 0.45),
-        description='subtle expressions (apex 30-55 %, jitter 0.15) reached late in 24 frames'),
+        name='subtle', hard=True, size=96, num_frames=24, apex_strength=(0.25, 0.45),
+        expression_jitter=0.18, onset=(0.2, 0.5), rise=(0.3, 0.45),
+        description='subtle expressions (apex 25-45 %, jitter 0.18) reached late in 24 frames'),
     VariantSpec(
-        name='crowded', hard=True, size=128, face_scale=(0.22, 0.3),
+        name='crowded', hard=True, size=128, face_scale=(0.2, 0.28),
         face_center_x=(0.3, 0.7), face_center_y=(0.3, 0.6), styles=('cartoon', 'emoji'),
-        background_people=(2, 4), clutter=(3, 6), noise_std=(4.0, 10.0),
-        blur_sigma=(0.3, 0.8), jpeg_quality=(30, 60), camera_shake=0.4,
+        apex_strength=(0.55, 0.85), background_people=(2, 4), clutter=(3, 6),
+        noise_std=(8.0, 16.0), blur_sigma=(0.6, 1.1), jpeg_quality=(20, 45), camera_shake=0.4,
         description='2-4 background people with their own expressions, clutter, noise, blur, JPEG'),
     VariantSpec(
         name='hard_mix', hard=True, holdout=True, styles=FACE_STYLES, identity_variety=1.0,
@@ -98,4 +99,5 @@ def get_variant(variant: Union[str, VariantSpec]) -> VariantSpec:
     try:
         return VARIANTS[variant]
     except KeyError:
-        raise KeyError(f'unknown synthetic variant {variant!r}; known: {", ".join(VARIANTS)}') from None
+        raise KeyError(f'unknown synthetic variant {variant!r}; '
+                       f'known: {", ".join(VARIANTS)}') from None

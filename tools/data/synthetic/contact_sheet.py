@@ -15,14 +15,15 @@ def main(argv=None):
     parser.add_argument('--out', default='docs/images/synthetic_variants.png')
     parser.add_argument('--variant', nargs='+', default=None, help='default: every variant')
     parser.add_argument('--seed', type=int, default=0)
-    parser.add_argument('--cell', type=int, default=96, help='side of one frame in pixels')
+    parser.add_argument('--cell', type=int, default=80, help='side of one frame in pixels')
     args = parser.parse_args(argv)
     import cv2
     from ous_mm.datasets.synthetic import VARIANTS
     from ous_mm.datasets.synthetic.contact_sheet import contact_sheet
     img = contact_sheet(args.variant or list(VARIANTS), args.seed, args.cell)
     os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
-    if not cv2.imwrite(args.out, cv2.cvtColor(img, cv2.COLOR_RGB2BGR)):
+    bgr = cv2.cvtColor(img, cv2.COLOR_RGB2BGR)
+    if not cv2.imwrite(args.out, bgr, [cv2.IMWRITE_PNG_COMPRESSION, 9]):
         sys.exit(f'cannot write {args.out}')
     print(f'{img.shape[1]}x{img.shape[0]} -> {args.out}')
 

@@ -1,7 +1,7 @@
 """Generate synthetic scene-DFER variants (data/README.md, "Synthetic set").
 
     python tools/data/synthetic/generate.py --out data/synthetic --num-clips 420 --seed 0
-    python tools/data/synthetic/generate.py --variant small_faces indep_like   # data/synthetic_<name>
+    python tools/data/synthetic/generate.py --variant small_faces indep_like  # data/synthetic_NAME
     python tools/data/synthetic/generate.py --variant all --workers 2
     python tools/data/synthetic/generate.py --list-variants [--markdown]
 
@@ -24,7 +24,8 @@ def parse_args(argv=None):
                         help='variant name(s) (--list-variants), or "all"')
     parser.add_argument('--list-variants', action='store_true',
                         help='print the variants with their axes and design caps, then exit')
-    parser.add_argument('--markdown', action='store_true', help='--list-variants as a Markdown table')
+    parser.add_argument('--markdown', action='store_true',
+                        help='--list-variants as a Markdown table')
     parser.add_argument('--out', default=None,
                         help='output folder of a single variant (default data/synthetic for base, '
                         'data/synthetic_<name> otherwise)')
@@ -32,12 +33,14 @@ def parse_args(argv=None):
                         help='parent folder of the default output folders')
     parser.add_argument('--num-clips', type=int, default=420, help='clips in all splits')
     parser.add_argument('--seed', type=int, default=0)
-    parser.add_argument('--size', type=int, default=None, help="frame side in pixels (default: the variant's)")
+    parser.add_argument('--size', type=int, default=None,
+                        help="frame side in pixels (default: the variant's)")
     parser.add_argument('--num-frames', type=int, default=None,
                         help="frames per clip (default: the variant's)")
     parser.add_argument('--ambiguous-ratio', type=float, default=None,
-                        help="share of the clips of each class in an ambiguity group with the group's "
-                        "shared face (only the scene tells the class; default: the variant's)")
+                        help='share of the clips of each class in an ambiguity group with the '
+                        "group's shared face (only the scene tells the class; default: the "
+                        "variant's)")
     parser.add_argument('--split-ratios', type=float, nargs=3, default=(0.6, 0.2, 0.2),
                         metavar=('TRAIN', 'VAL', 'TEST'))
     parser.add_argument('--workers', type=int, default=2, help='processes')
@@ -48,7 +51,8 @@ def parse_args(argv=None):
 def _axes(changes):
     def short(v):
         if isinstance(v, dict):
-            return '/'.join(f'{k}:{"+".join(c) if isinstance(c, tuple) else c}' for k, c in v.items())
+            return '/'.join(f'{k}:{"+".join(c) if isinstance(c, tuple) else c}'
+                            for k, c in v.items())
         if isinstance(v, tuple):
             return '-'.join(str(x) for x in v)
         return str(v)
