@@ -8,7 +8,7 @@ from .generator import CLASS_NAMES, plan_clips, render_clip_with_info
 from .spec import VariantSpec
 from .variants import get_variant
 
-_LABEL_W, _HEAD_H = 150, 22
+_LABEL_W, _HEAD_H = 172, 22
 
 
 def _text(img, text, org, scale=0.42, colour=(20, 20, 20)):
