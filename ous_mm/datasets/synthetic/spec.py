@@ -121,7 +121,7 @@ class VariantSpec:
         if (self.face_center_x[0] < half_w or self.face_center_x[1] > 1 - half_w
                 or self.face_center_y[0] < half_h or self.face_center_y[1] > 1 - half_h):
             bad('the largest face at the ends of face_center_x/y must fit in the frame')
-        self.cues  # validates the cue strengths
+        SceneCues(self.scene_light, self.scene_colour, self.scene_objects)  # checks the strengths
 
     @property
     def cues(self) -> SceneCues:
