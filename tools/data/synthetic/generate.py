@@ -49,6 +49,12 @@ def parse_args(argv=None):
 
 
 def _axes(changes):
+    from ous_mm.datasets.class_sets import DFEW_POLARITY_MAP
+    changes = dict(changes)
+    if 'polarity_map' in changes:  # only the classes that moved
+        changes['polarity_map'] = {c: p for c, p in changes['polarity_map'].items()
+                                   if DFEW_POLARITY_MAP[c] != p}
+
     def short(v):
         if isinstance(v, dict):
             return '/'.join(f'{k}:{"+".join(c) if isinstance(c, tuple) else c}'
