@@ -14,6 +14,12 @@ from typing import Dict, Optional, Sequence, Tuple
 #: DFEW's official order (CSV label 1..7 is the index here + 1); also used for FERV39k.
 DFEW_CLASSES: Tuple[str, ...] = (
     'Happy', 'Sad', 'Neutral', 'Angry', 'Surprise', 'Disgust', 'Fear')
+#: Emotional polarity of each 7-class word, our choice for every set (data/README.md):
+#: Happy positive; Neutral and Surprise neutral (surprise has no fixed valence); the rest
+#: negative. The dataset configs' ``polarity_map`` and the synthetic generator use it.
+DFEW_POLARITY_MAP: Dict[str, str] = dict(
+    Happy='positive', Sad='negative', Neutral='neutral', Angry='negative',
+    Surprise='neutral', Disgust='negative', Fear='negative')
 #: FERV39k has no numeric labels: its split files carry the class word. We use DFEW order.
 FERV39K_CLASSES: Tuple[str, ...] = DFEW_CLASSES
 #: MAFW's official 11-class order (single-expression set).

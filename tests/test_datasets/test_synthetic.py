@@ -1,6 +1,9 @@
 """The synthetic scene-DFER generator: deterministic, balanced, ambiguous faces, GT boxes."""
+import hashlib
 import json
+
 import numpy as np
+import pytest
 
 import ous_mm  # noqa: F401
 from ous_mm.datasets.face_detectors import read_box_file
@@ -31,6 +34,44 @@ def test_plan_is_balanced_stratified_and_ambiguous_where_the_scene_decides():
     assert not any(p['ambiguous'] for p in plans if p['label'] in ('Angry', 'Disgust'))
 
 
+# sha256[:16] of (frames bytes + boxes float64 bytes) of render_clip(plan_clips(n, seed)[i], seed,
+# size, T), measured with the v2 generator (commit 05ddfab, numpy 2.2.6, OpenCV 4.12.0); key
+# seed/n/size/T/i. The ``base`` variant must keep drawing exactly these clips.
+V2_CLIP_HASHES = {
+    '0/420/112/16/0': '8166e406f2a20fa3',
+    '0/420/112/16/5': '38a9014025ed349b',
+    '0/420/112/16/100': '0d0734f1847a6ac5',
+    '0/420/112/16/419': '14011f80652ae617',
+    '3/21/64/8/4': '63d1623f1f5b268e',
+    '3/21/64/8/20': 'b5173a267556ca1a',
+    '7/14/96/10/11': '4e13efddb5ea61bf',
+}
+# sha256[:16] of json.dumps([[index, label, polarity, face_type, ambiguous, split] ...]) of the
+# v2 plan_clips(n, seed, ratio), same commit
+V2_PLAN_HASHES = {(0, 420, 0.6): 'c38a99973b780acc', (5, 21, 0.6): 'aa602feb110189fa',
+                  (1, 140, 0.3): 'ce0c82548dce1707'}
+
+
+@pytest.mark.parametrize('key', sorted(V2_CLIP_HASHES))
+def test_base_variant_draws_the_v2_clips_bit_for_bit(key):
+    seed, n, size, num_frames, i = map(int, key.split('/'))
+    frames, boxes = render_clip(plan_clips(n, seed)[i], seed, size, num_frames)
+    h = hashlib.sha256()
+    for f in frames:
+        h.update(np.ascontiguousarray(f).tobytes())
+    h.update(np.asarray(boxes, np.float64).tobytes())
+    assert h.hexdigest()[:16] == V2_CLIP_HASHES[key]
+
+
+def test_base_variant_plans_the_v2_clips():
+    for (seed, n, ratio), want in V2_PLAN_HASHES.items():
+        plans = plan_clips(n, seed, ratio)
+        rows = [[p['index'], p['label'], p['polarity'], p['face_type'], p['ambiguous'],
+                 p['split']] for p in plans]
+        assert hashlib.sha256(json.dumps(rows).encode()).hexdigest()[:16] == want
+        assert all(p['scene_polarity'] == p['polarity'] for p in plans)
+
+
 def test_split_counts_give_every_split_a_clip():
     assert split_counts(3, (0.6, 0.2, 0.2)) == [1, 1, 1]
     assert split_counts(60, (0.6, 0.2, 0.2)) == [36, 12, 12]
@@ -48,7 +89,7 @@ def test_rendering_is_deterministic_and_the_face_sits_in_its_box():
     x1, y1, x2, y2 = b1[-1].astype(int)
     cy, cx = (y1 + y2) // 2, (x1 + x2) // 2
     face_px = f1[-1][cy - 2:cy + 3, x1 + 3:x1 + 6].reshape(-1, 3).mean(0)
-    from ous_mm.datasets.synthetic.drawing import SKIN_TONES
+    from ous_mm.datasets.synthetic.faces import SKIN_TONES
     assert min(np.abs(face_px - np.array(s)).max() for s in SKIN_TONES) < 60  # skin, tinted
 
 
