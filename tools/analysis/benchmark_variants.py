@@ -1,0 +1,360 @@
+"""Train OUS and a face-only baseline on every synthetic scene-DFER variant with ONE fixed
+recipe per regime, several seeds, and tabulate test UAR/WAR, the epoch of the best
+validation UAR and whether a run sat on the one-class-per-polarity plateau.
+
+Regimes (docs/method.md, "Training dynamics"):
+
+- ``trained``: the tiny CLIP tower trained from scratch with the rest of the model
+  (``configs/ous/demo/{ous,face_only}_demo_synthetic.py``), end to end;
+- ``frozen``: the paper's regime, a small CLIP pretrained here (``tools/pretrain_clip.py``)
+  and kept frozen; the vision tower runs once per clip (``tools/extract_features.py``)
+  and training reads the cached features (``configs/ous/demo/*_frozen_synthetic.py``).
+
+Every run is a subprocess of the project's own ``tools/train.py`` and ``tools/test.py``
+(what a user runs), with a child config written next to its work dir; a finished run
+leaves ``result.json`` and is skipped when the command is repeated (resumable).
+
+Examples::
+
+    python tools/analysis/benchmark_variants.py --regimes trained --variants base subtle \
+        --seeds 0 1 2 --out work_dirs/variants
+    python tools/analysis/benchmark_variants.py --models ous face_only ous_lce ous_avgpool \
+        --regimes frozen --out work_dirs/table4          # Table IV on the family
+"""
+import argparse
+import glob
+import json
+import os
+import os.path as osp
+import statistics
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from typing import Dict, List, Optional, Sequence
+
+ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+sys.path.insert(0, ROOT)
+
+RECIPES = {
+    'trained': dict(ous='configs/ous/demo/ous_demo_synthetic.py',
+                    face_only='configs/ous/demo/face_only_demo_synthetic.py'),
+    'frozen': dict(ous='configs/ous/demo/ous_frozen_synthetic.py',
+                   face_only='configs/ous/demo/face_only_frozen_synthetic.py'),
+}
+# Model variants on top of a regime's OUS recipe: config lines appended to the child config.
+MODEL_EDITS = {
+    'ous': '',
+    'face_only': None,  # the regime's face-only config
+    'ous_lce': "model = dict(cls_head=dict(loss_cls=dict(_delete_=True, type='ContrastiveLoss', "
+               "mode='video_text')))\n",
+    'ous_avgpool': "model = dict(neck=dict(fusion='avgpool'))\n",
+    'ous_lce_avgpool': "model = dict(neck=dict(fusion='avgpool'), cls_head=dict(loss_cls=dict("
+                       "_delete_=True, type='ContrastiveLoss', mode='video_text')))\n",
+}
+SPLITS = ('train', 'val', 'test')
+
+
+def log(msg: str) -> None:
+    print(f'[variants {time.strftime("%H:%M:%S")}] {msg}', flush=True)
+
+
+def run_tool(args: List[str], log_file: str, threads: int = 1) -> None:
+    """Run a project tool as a subprocess, its output into ``log_file``; raise on failure."""
+    env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get('PYTHONPATH', ''),
+               OMP_NUM_THREADS=str(threads), MKL_NUM_THREADS=str(threads))
+    os.makedirs(osp.dirname(log_file), exist_ok=True)
+    with open(log_file, 'a', encoding='utf-8') as out:
+        proc = subprocess.run([sys.executable, *args], cwd=ROOT, env=env, stdout=out,
+                              stderr=subprocess.STDOUT)
+    if proc.returncode != 0:
+        with open(log_file, encoding='utf-8', errors='replace') as f:
+            tail = f.read()[-3000:]
+        raise RuntimeError(f'{" ".join(args[:2])} failed (exit {proc.returncode}); '
+                           f'log {log_file}:\n{tail}')
+
+
+def ensure_variant(name: str, data_root: str, num_clips: int, seed: int) -> Dict:
+    """Generate (or find cached) variant ``name``; return its meta.json."""
+    from ous_mm.datasets.synthetic import generate_dataset
+
+    return generate_dataset(osp.join(data_root, f'synthetic_{name}'), num_clips=num_clips,
+                            seed=seed, variant=name, progress=False)
+
+
+def child_config(path: str, base: str, data_dir: str, meta: Dict, extra: str = '',
+                 feature_root: Optional[str] = None) -> str:
+    """Write a config that points ``base`` at a variant's data (and its polarity map)."""
+    lines = [f'_base_ = [{osp.join(ROOT, base)!r}]',
+             f'class_names = {tuple(meta["class_names"])!r}',
+             f'polarity_map = {dict(meta["polarity_map"])!r}']
+    for split in SPLITS:
+        lines.append(f'{split}_dataloader = dict(dataset=dict(data_root={data_dir!r}, '
+                     f'class_names=class_names, polarity_map=polarity_map))')
+    if feature_root is not None:
+        for split, view in (('train', 'random'), ('val', 'first'), ('test', 'first')):
+            lines.append(
+                f'{split}_dataloader.update(dataset=dict(data_root={data_dir!r}, '
+                f'class_names=class_names, polarity_map=polarity_map, pipeline=['
+                f"dict(type='LoadCachedFeatures', store={osp.join(feature_root, split)!r}, "
+                f"view={view!r}), dict(type='PackCachedFeatureInputs')]))")
+    lines.append('model = dict(cls_head=dict(class_names=class_names))')
+    os.makedirs(osp.dirname(path), exist_ok=True)
+    with open(path, 'w', encoding='utf-8') as f:
+        f.write('\n'.join(lines) + '\n' + extra)
+    return path
+
+
+def best_checkpoint(work_dir: str) -> str:
+    found = sorted(glob.glob(osp.join(work_dir, 'best_dfer_UAR_*.pth')), key=osp.getmtime)
+    if not found:
+        found = sorted(glob.glob(osp.join(work_dir, 'epoch_*.pth')), key=osp.getmtime)
+    if not found:
+        raise RuntimeError(f'no checkpoint in {work_dir}')
+    return found[-1]
+
+
+def run_one(job: Dict) -> Dict:
+    """Train + test one (regime, variant, model, seed); return (and save) its result."""
+    from ous_mm.evaluation.plateau import polarity_plateau
+    from ous_mm.evaluation.run_summary import summarize_run, training_series
+
+    work_dir = job['work_dir']
+    result_path = osp.join(work_dir, 'result.json')
+    if osp.isfile(result_path):
+        with open(result_path, encoding='utf-8') as f:
+            return json.load(f)
+    start = time.time()
+    log_file = osp.join(work_dir, 'run.log')
+    cfg = job['config']
+    opts = list(job.get('cfg_options', []))
+    run_tool(['tools/train.py', cfg, '--work-dir', work_dir, '--seed', str(job['seed']),
+              *(['--cfg-options', *opts] if opts else [])], log_file, job['threads'])
+    ckpt = best_checkpoint(work_dir)
+    test_dir = osp.join(work_dir, 'test')
+    test_opts = [o for o in opts if not o.startswith('train_cfg')]
+    run_tool(['tools/test.py', cfg, ckpt, '--work-dir', test_dir,
+              *(['--cfg-options', *test_opts] if test_opts else [])], log_file, job['threads'])
+    cm_files = sorted(glob.glob(osp.join(test_dir, '*', 'confusion_matrix', 'test.json')))
+    with open(cm_files[-1], encoding='utf-8') as f:
+        test = json.load(f)
+    plateau = polarity_plateau(test['matrix'], test['class_names'], job['polarity_map'])
+    series = training_series(work_dir)
+    result = dict(
+        regime=job['regime'], variant=job['variant'], model=job['model'], seed=job['seed'],
+        test_uar=test['metrics']['UAR'], test_war=test['metrics']['WAR'],
+        test_plateau=bool(plateau['plateau']), recall=dict(zip(test['class_names'],
+                                                               test['recall'])),
+        **summarize_run(work_dir), checkpoint=ckpt,
+        train=dict(series), wall_s=round(time.time() - start, 1))
+    for ckpt_file in glob.glob(osp.join(work_dir, '*.pth')):
+        if not job.get('keep_checkpoints'):
+            os.remove(ckpt_file)
+    with open(result_path, 'w', encoding='utf-8') as f:
+        json.dump(result, f, indent=1)
+    return result
+
+
+def extract_features(config: str, feature_root: str, log_file: str, views: int,
+                     pretrained: str, threads: int) -> None:
+    """Cache the frozen tower's features of every split (skipped when complete)."""
+    for split in SPLITS:  # extract_features.py resumes a store and skips a complete one
+        out = osp.join(feature_root, split)
+        run_tool(['tools/extract_features.py', config, '--out', out, '--split', split,
+                  '--views', str(views if split == 'train' else 1), '--num-workers', '1',
+                  '--cfg-options', f'model.backbone.pretrained={pretrained}'],
+                 log_file, threads)
+
+
+def mean_sd(values: Sequence[float]) -> str:
+    if not values:
+        return 'n/a'
+    if len(values) == 1:
+        return f'{values[0]:.1f}'
+    return f'{statistics.mean(values):.1f} ± {statistics.stdev(values):.1f}'
+
+
+def summarize(results: List[Dict], metas: Dict[str, Dict]) -> Dict:
+    """Per (regime, variant): model means over seeds, OUS - face-only margin, verdicts."""
+    table = {}
+    for res in results:
+        key = (res['regime'], res['variant'])
+        table.setdefault(key, {}).setdefault(res['model'], []).append(res)
+    rows = []
+    for (regime, variant), models in sorted(table.items()):
+        caps = metas[variant]['caps']
+        row = dict(regime=regime, variant=variant,
+                   face_only_cap=caps['face_only'].get('test'),
+                   plateau_uar=caps['scene_only'].get('test'),
+                   hard=metas[variant]['spec'].get('hard', False),
+                   holdout=metas[variant]['spec'].get('holdout', False), models={})
+        for model, runs in models.items():
+            uars = [r['test_uar'] for r in runs]
+            row['models'][model] = dict(
+                seeds=[r['seed'] for r in runs], test_uar=uars,
+                test_war=[r['test_war'] for r in runs],
+                mean_uar=statistics.mean(uars),
+                best_epoch=[r['best_epoch'] for r in runs],
+                plateau_runs=sum(r['ended_on_plateau'] or r['test_plateau'] for r in runs),
+                plateau_epochs=[r['plateau_epochs'] for r in runs])
+        if 'ous' in row['models'] and 'face_only' in row['models']:
+            ous, face = row['models']['ous']['mean_uar'], row['models']['face_only']['mean_uar']
+            row['margin'] = ous - face
+            below_cap = face < row['face_only_cap'] - 1.0
+            row['face_only_below_cap'] = below_cap
+            row['meets_target'] = (row['margin'] >= 10.0) if below_cap else (row['margin'] >= 0)
+        rows.append(row)
+    return dict(rows=rows)
+
+
+def markdown(summary: Dict, models: Sequence[str]) -> str:
+    """The variant table as Markdown (one table per regime)."""
+    out = []
+    for regime in sorted({r['regime'] for r in summary['rows']}):
+        out += [f'\n**Regime: {regime}**\n',
+                '| variant | face-only cap | plateau | ' + ' | '.join(
+                    f'{m} UAR' for m in models) + ' | OUS - face-only | best epoch (OUS) | '
+                'plateau runs | target |',
+                '|---|---|---|' + '---|' * len(models) + '---|---|---|---|']
+        for row in summary['rows']:
+            if row['regime'] != regime:
+                continue
+            flags = ''.join([' (hard)' if row['hard'] else '', ' (holdout)' if row['holdout'] else ''])
+            cells = [mean_sd(row['models'][m]['test_uar']) if m in row['models'] else 'n/a'
+                     for m in models]
+            ous = row['models'].get('ous', {})
+            plateau = sum(m['plateau_runs'] for m in row['models'].values())
+            total = sum(len(m['seeds']) for m in row['models'].values())
+            margin = f'{row["margin"]:+.1f}' if 'margin' in row else 'n/a'
+            target = {True: 'yes', False: 'NO'}.get(row.get('meets_target'), 'n/a')
+            out.append(f'| {row["variant"]}{flags} | {row["face_only_cap"]:.1f} | '
+                       f'{row["plateau_uar"]:.1f} | ' + ' | '.join(cells) +
+                       f' | {margin} | {",".join(map(str, ous.get("best_epoch", [])))} | '
+                       f'{plateau}/{total} | {target} |')
+    return '\n'.join(out) + '\n'
+
+
+def plan_jobs(args, metas: Dict[str, Dict], pretrained: Optional[str]) -> List[Dict]:
+    jobs = []
+    for regime in args.regimes:
+        for variant in args.variants:
+            data_dir = osp.abspath(osp.join(args.data_root, f'synthetic_{variant}'))
+            run_root = osp.abspath(osp.join(args.out, regime, variant))
+            feature_root = osp.join(run_root, 'features') if regime == 'frozen' else None
+            for model in args.models:
+                edit = MODEL_EDITS[model]
+                base = RECIPES[regime]['face_only' if edit is None else 'ous']
+                cfg = child_config(osp.join(run_root, 'configs', f'{model}.py'), base, data_dir,
+                                   metas[variant], edit or '', feature_root)
+                opts = list(args.cfg_options or [])
+                if edit is not None:
+                    opts += list(args.ous_options or [])
+                if regime == 'frozen':
+                    opts.append(f'model.backbone.pretrained={pretrained}')
+                for seed in args.seeds:
+                    jobs.append(dict(regime=regime, variant=variant, model=model, seed=seed,
+                                     config=cfg, cfg_options=opts, threads=args.threads,
+                                     polarity_map=metas[variant]['polarity_map'],
+                                     work_dir=osp.join(
+                                         osp.abspath(osp.join(args.baseline_from, regime, variant))
+                                         if args.baseline_from and edit is None else run_root,
+                                         model, f'seed{seed}'),
+                                     feature_root=feature_root,
+                                     keep_checkpoints=args.keep_checkpoints))
+    return jobs
+
+
+def parse_args(argv=None):
+    from ous_mm.datasets.synthetic import VARIANTS
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--variants', nargs='+', default=sorted(VARIANTS),
+                        help='variant names (default: all; see generate.py --list-variants)')
+    parser.add_argument('--regimes', nargs='+', choices=sorted(RECIPES), default=['trained'])
+    parser.add_argument('--models', nargs='+', choices=sorted(MODEL_EDITS),
+                        default=['ous', 'face_only'])
+    parser.add_argument('--seeds', nargs='+', type=int, default=[0, 1, 2])
+    parser.add_argument('--out', default='work_dirs/variants')
+    parser.add_argument('--data-root', default='data', help='variants go to <root>/synthetic_<name>')
+    parser.add_argument('--num-clips', type=int, default=420)
+    parser.add_argument('--data-seed', type=int, default=0)
+    parser.add_argument('--jobs', type=int, default=2, help='runs at once (1 thread each)')
+    parser.add_argument('--threads', type=int, default=1, help='torch threads per run')
+    parser.add_argument('--views', type=int, default=4, help='cached views per training clip')
+    parser.add_argument('--pretrained', default=None,
+                        help='frozen regime: the pretrained CLIP file (default: '
+                        'ensure_pretrained_clip(), trained once and cached)')
+    parser.add_argument('--cfg-options', nargs='+', default=None,
+                        help='key=value overrides applied to every run (the recipe under test)')
+    parser.add_argument('--ous-options', nargs='+', default=None,
+                        help='key=value overrides of the OUS models only (not face-only)')
+    parser.add_argument('--baseline-from', default=None,
+                        help='take (and write) the face-only runs under this --out of another '
+                        'benchmark: the baseline does not change with the OUS recipe')
+    parser.add_argument('--keep-checkpoints', action='store_true')
+    return parser.parse_args(argv)
+
+
+def run_benchmark(args) -> Dict:
+    os.chdir(ROOT)
+    metas = {}
+    for variant in args.variants:
+        metas[variant] = ensure_variant(variant, args.data_root, args.num_clips, args.data_seed)
+        log(f'variant {variant}: data in {osp.join(args.data_root, "synthetic_" + variant)}')
+    pretrained = None
+    if 'frozen' in args.regimes:
+        pretrained = args.pretrained
+        if pretrained is None:
+            from ous_mm.pretrain import ensure_pretrained_clip
+            pretrained = ensure_pretrained_clip()
+        for variant in args.variants:
+            run_root = osp.abspath(osp.join(args.out, 'frozen', variant))
+            cfg = child_config(osp.join(run_root, 'configs', 'extract.py'),
+                               RECIPES['frozen']['ous'], osp.abspath(
+                                   osp.join(args.data_root, f'synthetic_{variant}')),
+                               metas[variant])
+            log(f'variant {variant}: caching frozen-tower features')
+            extract_features(cfg, osp.join(run_root, 'features'),
+                             osp.join(run_root, 'extract.log'), args.views, pretrained,
+                             max(1, args.jobs * args.threads))
+    jobs = plan_jobs(args, metas, pretrained)
+    log(f'{len(jobs)} runs, {args.jobs} at a time')
+
+    failures = []
+
+    def _run(job):
+        try:
+            res = run_one(job)
+        except Exception as err:  # keep the other runs going; reported at the end
+            failures.append(f'{job["work_dir"]}: {err}')
+            log(f'FAILED {job["work_dir"]}: {str(err).splitlines()[0]}')
+            return None
+        log(f'{job["regime"]:8s} {job["variant"]:18s} {job["model"]:10s} seed {job["seed"]}: '
+            f'test UAR {res["test_uar"]:.1f} (best val epoch {res["best_epoch"]}'
+            f'{", PLATEAU" if res["ended_on_plateau"] or res["test_plateau"] else ""})')
+        return res
+
+    with ThreadPoolExecutor(max_workers=args.jobs) as pool:
+        results = [res for res in pool.map(_run, jobs) if res is not None]
+    summary = summarize(results, metas)
+    summary.update(results=results, args=vars(args))
+    text = markdown(summary, args.models)
+    os.makedirs(args.out, exist_ok=True)
+    with open(osp.join(args.out, 'variants.json'), 'w', encoding='utf-8') as f:
+        json.dump(summary, f, indent=1)
+    with open(osp.join(args.out, 'variants.md'), 'w', encoding='utf-8') as f:
+        f.write(text)
+    summary['markdown'] = text
+    summary['failures'] = failures
+    return summary
+
+
+def main(argv=None):
+    summary = run_benchmark(parse_args(argv))
+    print(summary['markdown'])
+    if summary['failures']:
+        raise SystemExit('failed runs:\n' + '\n'.join(summary['failures']))
+
+
+if __name__ == '__main__':
+    main()
