@@ -170,6 +170,7 @@ print('OK', type(model).__name__, model.cfg.filename, len(model.class_names))
 def test_wheel_install_finds_configs_and_zoo_as_package_data(tmp_path):
     """`pip install .` (not editable): init_ous_model('ous_tiny_synthetic') without the repo."""
     src = tmp_path / 'src'
+    src.mkdir()
     for name in WHEEL_FILES:
         copy = shutil.copytree if os.path.isdir(os.path.join(REPO_ROOT, name)) else shutil.copy
         kwargs = dict(ignore=shutil.ignore_patterns('__pycache__')) if copy is \

@@ -7,9 +7,8 @@ value. Here each form is checked on the pipelines the datasets really build.
 import pytest
 import torch
 
-from mmaction.registry import DATASETS
 from ous_mm.utils import apply_config_switches
-from tests.fixtures.config_fixtures import load, relocate, write_annotations
+from tests.fixtures.config_fixtures import build_dataset, load, relocate, write_annotations
 
 torch.set_num_threads(1)
 SPLITS = ('train', 'val', 'test')
@@ -23,7 +22,7 @@ def built_steps(cfg, tmp_path, step_type):
     write_annotations(cfg)
     steps = []
     for split in SPLITS:
-        dataset = DATASETS.build(cfg[f'{split}_dataloader'].dataset)
+        dataset = build_dataset(cfg[f'{split}_dataloader'].dataset)
         (step, ) = [t for t in dataset.pipeline.transforms if type(t).__name__ == step_type]
         steps.append(step)
     return steps

@@ -15,16 +15,16 @@ from mmengine.config import Config
 from mmengine.optim import OptimWrapper
 from torch import nn
 
-from mmaction.registry import DATASETS
 from ous_mm.utils import apply_config_switches
-from tests.fixtures.config_fixtures import (build_tiny, load, ous_configs, relocate,
-                                            write_annotations)
+from tests.fixtures.config_fixtures import (build_dataset, build_tiny, load, ous_configs,
+                                            relocate, write_annotations)
 
 from .conftest import REPO, make_batch
 
 CONFIGS = ous_configs()
 PLAIN = (bool, int, float, str, type(None))
 SKIP_KEYS = {'type', 'init_cfg', '_scope_'}
+TINY_KEYS = ('arch', 'pretrained', 'quick_gelu', 'early_layers')
 
 
 def assert_built_as_named(obj, cfg: dict, where: str) -> int:
@@ -63,21 +63,21 @@ def _built(config, tmp_path):
 def test_config_builds_what_it_names_and_trains(config, tmp_path):
     cfg, model = _built(config, tmp_path)
     assert cfg.train_dataloader.batch_size == 16
-    model_cfg = dict(cfg.model.to_dict())
-    for part in ('backbone', 'arch'):  # the tiny arch replaces these in the test
-        model_cfg['backbone'] = {k: v for k, v in model_cfg['backbone'].items()
-                                 if k not in ('arch', 'pretrained', 'quick_gelu',
-                                              'early_layers')}
+    model_cfg = cfg.model.to_dict()
+    model_cfg['backbone'] = {k: v for k, v in model_cfg['backbone'].items()
+                             if k not in TINY_KEYS}  # the test builds the tiny arch instead
     assert type(model).__name__ == cfg.model.type
     assert assert_built_as_named(model, model_cfg, 'model') >= 15
-    # the settings the ablation tables vary, named explicitly
-    neck, head = cfg.model.neck, cfg.model.cls_head
-    assert model.neck.fusion == neck.fusion
+    # the settings the ablation tables vary, read back from the built modules
+    neck = cfg.model.neck
+    assert model.neck.fusion == neck.fusion and (model.neck.tfe is None) == (neck.fusion != 'tfe')
+    if neck.fusion == 'tfe':
+        assert len(model.neck.tfe.blocks) == neck.tfe.num_blocks
+    assert model.cls_head.prompt_learner.ctx.shape[-2] == cfg.model.cls_head.prompt_length
     assert model.use_scene == cfg.model.get('use_scene', True)
-    assert (model.neck.tfe is None) == (neck.fusion != 'tfe') or neck.fusion == 'tfe'
     for split in ('train', 'val', 'test'):
         ds_cfg = cfg[f'{split}_dataloader'].dataset
-        dataset = DATASETS.build(ds_cfg)
+        dataset = build_dataset(ds_cfg)
         assert dataset.metainfo['classes'] == tuple(cfg.class_names)
         steps = dataset.pipeline.transforms
         assert [type(t).__name__ for t in steps] == [s.type for s in ds_cfg.pipeline]

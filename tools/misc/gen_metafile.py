@@ -128,8 +128,12 @@ def render(root: str = REPO, current: Optional[str] = None) -> str:
                 or []}
     rows = [merge_row(derived_row(p, root), old_rows.get(osp.splitext(osp.basename(p))[0]))
             for p in config_paths(root)]
-    body = yaml.safe_dump(dict(Collections=COLLECTIONS, Models=rows), sort_keys=False,
-                          allow_unicode=True, width=100)
+    class Dumper(yaml.SafeDumper):  # the same Paper in every collection, written out each time
+        def ignore_aliases(self, data):
+            return True
+
+    body = yaml.dump(dict(Collections=COLLECTIONS, Models=rows), Dumper=Dumper,
+                     sort_keys=False, allow_unicode=True, width=100)
     return HEADER + body
 
 
