@@ -8,8 +8,10 @@ from setuptools import find_packages, setup
 from setuptools.command.build_py import build_py
 
 #: shipped as package data in ous_mm/.mim/ (OpenMIM's place), so that a wheel install
-#: finds its configs and model zoo (ous_mm/utils/model_zoo.py looks there first)
-MIM_FILES = ('model-index.yml', 'configs/**/*.py', 'configs/**/*.yml')
+#: finds its configs and model zoo (ous_mm/utils/model_zoo.py looks there first) and
+#: `mim train ous_mm CONFIG` finds tools/train.py
+MIM_FILES = ('model-index.yml', 'configs/**/*.py', 'configs/**/*.yml', 'tools/**/*.py',
+             'tools/**/*.sh')
 
 
 def read_version() -> str:

@@ -11,6 +11,7 @@ import pytest
 import yaml
 
 import ous_mm  # noqa: F401
+from ous_mm.apis import init_ous_model
 from ous_mm.utils import (CheckpointError, file_sha256, find_zoo_config, find_zoo_model,
                           load_metafiles, publish_checkpoint, resolve_zoo_checkpoint)
 from ous_mm.utils.model_zoo import REPO_ROOT
@@ -149,9 +150,9 @@ def test_a_make_demo_run_on_this_machine_is_accepted(tmp_path):
 
 
 WHEEL_FILES = ('setup.py', 'MANIFEST.in', 'README.md', 'model-index.yml', 'requirements',
-               'ous_mm', 'configs')
+               'ous_mm', 'configs', 'tools')
 CHECK_INSTALLED = r'''
-import os, sys, torch, ous_mm
+import os, sys, ous_mm
 from ous_mm.apis import init_ous_model
 from ous_mm.utils import find_zoo_config, zoo_roots
 target = sys.argv[1]
@@ -159,10 +160,7 @@ assert ous_mm.__file__.startswith(target), ous_mm.__file__
 assert zoo_roots() == [os.path.join(target, 'ous_mm', '.mim')], zoo_roots()
 config = find_zoo_config('ous_tiny_synthetic')
 assert config.startswith(target) and os.path.isfile(config), config
-torch.manual_seed(0)
-model = init_ous_model('configs/ous/ous_tiny_synthetic.py')
-torch.save(dict(state_dict=model.state_dict()), 'tiny.pth')
-model = init_ous_model('ous_tiny_synthetic', 'tiny.pth')
+model = init_ous_model('ous_tiny_synthetic', sys.argv[2])  # zoo name + own weights
 print('OK', type(model).__name__, model.cfg.filename, len(model.class_names))
 '''
 
@@ -184,10 +182,17 @@ def test_wheel_install_finds_configs_and_zoo_as_package_data(tmp_path):
     subprocess.run(pip + ['install', '--no-deps', '--target', str(target), str(wheel)],
                    check=True)
     assert (target / 'ous_mm/.mim/model-index.yml').is_file()
+    assert (target / 'ous_mm/.mim/tools/train.py').is_file()  # what `mim train` runs
+    # weights for the zoo config, made here from the source tree's copy of it
+    import torch
+    with pytest.warns(UserWarning, match='untrained'):
+        model = init_ous_model(os.path.join(REPO_ROOT, 'configs/ous/ous_tiny_synthetic.py'))
+    torch.save(dict(state_dict=model.state_dict()), str(tmp_path / 'tiny.pth'))
     env = dict(os.environ, PYTHONPATH=str(target), OMP_NUM_THREADS='1')
     run = tmp_path / 'run'
     run.mkdir()
-    out = subprocess.run([sys.executable, '-c', CHECK_INSTALLED, str(target)], cwd=run,
-                         env=env, capture_output=True, text=True)
+    out = subprocess.run([sys.executable, '-c', CHECK_INSTALLED, str(target),
+                          str(tmp_path / 'tiny.pth')], cwd=run, env=env,
+                         capture_output=True, text=True)
     assert out.returncode == 0, out.stderr[-3000:]
     assert 'OK OUSRecognizer' in out.stdout and str(target) in out.stdout
