@@ -9,7 +9,8 @@ Any config then trains the same model from the stores with ``--cfg-options featu
 (``ROOT/[fold<K>/]{train,val,test}``, see ``ous_mm.utils.feature_store_dirs``).
 
     # one process
-    python tools/extract_features.py CONFIG --out data/features/dfew_vitl14/fold1/train --split train --views 4
+    python tools/extract_features.py CONFIG --split train --views 4 \
+        --out data/features/dfew_vitl14/fold1/train
     python tools/extract_features.py CONFIG --out data/features/dfew_vitl14/fold1/test --split test
     # several processes / GPUs (torchrun; rank 0 merges the per-rank parts)
     python -m torch.distributed.run --nproc_per_node 8 tools/extract_features.py CONFIG \

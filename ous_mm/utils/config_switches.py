@@ -116,7 +116,7 @@ def _identity(dataset: MutableMapping) -> tuple:
 
 
 def feature_store_dirs(cfg: MutableMapping, root: Optional[str] = None) -> Dict[str, str]:
-    """Feature store directory of each split of ``cfg`` under ``root`` (default ``cfg.feature_cache``).
+    """Feature store directory of each split of ``cfg`` under ``root`` (``cfg.feature_cache``).
 
     Layout (what ``tools/extract_features.py CONFIG --split S --out DIR`` writes)::
 
