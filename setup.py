@@ -1,7 +1,17 @@
 """ous-mm: OUS (scene-guided DFER) as an OpenMMLab/MMAction2 plugin."""
+import glob
+import os
 import os.path as osp
+import shutil
 
 from setuptools import find_packages, setup
+from setuptools.command.build_py import build_py
+
+#: shipped as package data in ous_mm/.mim/ (OpenMIM's place), so that a wheel install
+#: finds its configs and model zoo (ous_mm/utils/model_zoo.py looks there first) and
+#: `mim train ous_mm CONFIG` finds tools/train.py
+MIM_FILES = ('model-index.yml', 'configs/**/*.py', 'configs/**/*.yml', 'tools/**/*.py',
+             'tools/**/*.sh')
 
 
 def read_version() -> str:
@@ -17,6 +27,26 @@ def read_requirements(name: str) -> list:
         return [line.split('#')[0].strip() for line in f if line.split('#')[0].strip()]
 
 
+class BuildPyWithMim(build_py):
+    """``build_py`` that also copies configs and model-index.yml into ``ous_mm/.mim``.
+
+    A copy at build time (what MMAction2's setup.py does for sdist/wheel builds,
+    without its argv sniffing) instead of a ``.mim`` tree in the repository:
+    editable installs keep reading the source tree's configs.
+    """
+
+    def run(self) -> None:
+        super().run()
+        if getattr(self, 'editable_mode', False):
+            return
+        target = osp.join(self.build_lib, 'ous_mm', '.mim')
+        for pattern in MIM_FILES:
+            for src in glob.glob(pattern, recursive=True):
+                dst = osp.join(target, src)
+                os.makedirs(osp.dirname(dst), exist_ok=True)
+                shutil.copyfile(src, dst)
+
+
 setup(
     name='ous_mm',
     version=read_version(),
@@ -29,5 +59,6 @@ setup(
     install_requires=read_requirements('runtime'),
     extras_require={'tests': read_requirements('tests')},
     license='Apache-2.0',
+    cmdclass={'build_py': BuildPyWithMim},
     zip_safe=False,
 )

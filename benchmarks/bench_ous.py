@@ -16,7 +16,7 @@ Sections (``--only``):
              subprocess so that peak RSS belongs to that model alone)
   train      training clips/s of the same ViT-B/16 OUS model and batch end to end
              (uint8 frames -> frozen encoder -> neck/head, backward, Adam step) vs from
-             cached features (what configs/ous/cached/ trains on)
+             cached features (what feature_cache=ROOT trains on)
 
 Each measurement: warm-up calls, then ``repeats`` timed calls; the median is
 reported, all times are kept in the JSON. The encoder variants and the GEMMs of

@@ -5,11 +5,13 @@ epochs is wasted work. This tool writes, per clip (and per augmented view), the
 backbone outputs the rest of the model needs -- the final per-frame embedding and
 the early-block features of the Polarity Encoder, for the face and the scene
 stream -- into a memory-mapped store (format: ``ous_mm/datasets/feature_store.py``).
-The configs in ``configs/ous/cached/`` then train the same model from the store.
+Any config then trains the same model from the stores with ``--cfg-options feature_cache=ROOT``
+(``ROOT/[fold<K>/]{train,val,test}``, see ``ous_mm.utils.feature_store_dirs``).
 
     # one process
-    python tools/extract_features.py CONFIG --out data/features/dfew_f1_train --split train --views 4
-    python tools/extract_features.py CONFIG --out data/features/dfew_f1_test --split test
+    python tools/extract_features.py CONFIG --split train --views 4 \
+        --out data/features/dfew_vitl14/fold1/train
+    python tools/extract_features.py CONFIG --out data/features/dfew_vitl14/fold1/test --split test
     # several processes / GPUs (torchrun; rank 0 merges the per-rank parts)
     python -m torch.distributed.run --nproc_per_node 8 tools/extract_features.py CONFIG \
         --out STORE --split train --launcher pytorch
@@ -204,10 +206,12 @@ def extract(args) -> str:
     """Extract this rank's share into its part, then (rank 0) merge. Returns the store path."""
     import ous_mm  # noqa: F401  (upstream fixes + registration)
     from ous_mm.datasets.feature_store import FeatureStore, FeatureStoreWriter, merge_stores
+    from ous_mm.utils import apply_config_switches
 
     cfg = Config.fromfile(args.config)
     if args.cfg_options:
         cfg.merge_from_dict(args.cfg_options)
+    cfg = apply_config_switches(cfg)  # clip_len, img_size, face_detector, fold, ...
     init_default_scope(cfg.get('default_scope', 'mmaction'))  # what the Runner does
     if args.launcher != 'none':
         init_dist(args.launcher)

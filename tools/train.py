@@ -79,7 +79,12 @@ def main():
     args = parse_args()
     import ous_mm  # noqa: F401  (upstream fixes + registration before the config builds)
     cfg = merge_args(Config.fromfile(args.config), args)
-    runner = Runner.from_cfg(cfg)
+    # a config's own runner (OUS configs: OUSRunner, which applies the config switches)
+    if 'runner_type' in cfg:
+        from mmaction.registry import RUNNERS
+        runner = RUNNERS.build(cfg)
+    else:
+        runner = Runner.from_cfg(cfg)
     runner.train()
 
 

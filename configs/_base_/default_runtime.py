@@ -1,6 +1,9 @@
 # Runtime defaults shared by every OUS config.
 default_scope = 'mmaction'
 custom_imports = dict(imports=['ous_mm'], allow_failed_imports=False)
+# mmengine's Runner plus the top-level config switches (ous_mm/engine/runner.py); the
+# scope prefix lets MMAction2's own tools/train.py find it too.
+runner_type = 'mmaction.OUSRunner'
 
 default_hooks = dict(
     runtime_info=dict(type='RuntimeInfoHook'),

@@ -4,6 +4,3 @@ _base_ = [
     '../_base_/schedules/ous_adam_60e.py'
 ]
 model = dict(cls_head=dict(class_names={{_base_.class_names}}))
-train_dataloader = dict(batch_size=16)
-val_dataloader = dict(batch_size=16)
-test_dataloader = dict(batch_size=16)

@@ -8,7 +8,7 @@ import torch
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
 
-from ous_mm.utils import load_checkpoint_strict, resolve_zoo_checkpoint
+from ous_mm.utils import apply_config_switches, load_checkpoint_strict, resolve_zoo_model
 
 
 def class_names_of(cfg: Config) -> Optional[List[str]]:
@@ -65,11 +65,10 @@ def init_ous_model(config: Union[str, Config],
     from mmaction.registry import MODELS
 
     if isinstance(config, str) and not osp.isfile(config):
-        if config.endswith('.py'):
-            raise FileNotFoundError(f'config not found: {config}')
-        zoo = resolve_zoo_checkpoint(config)  # KeyError lists the known names
-        config, checkpoint, sha256 = zoo['config'], zoo['checkpoint'], zoo['sha256']
+        # a zoo name or zoo-relative config path (installed package data, then the source tree)
+        config, checkpoint, sha256 = resolve_zoo_model(config, checkpoint, sha256)
     cfg = config if isinstance(config, Config) else Config.fromfile(config)
+    cfg = apply_config_switches(cfg)  # top-level clip_len, img_size, ... into the pipelines
     # sub-module types (data preprocessor, ...) resolve in the config's scope
     init_default_scope(cfg.get('default_scope', 'mmaction'))
     model = MODELS.build(cfg.model)

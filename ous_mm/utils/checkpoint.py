@@ -17,7 +17,12 @@ from typing import Dict, Optional, Union
 
 import torch
 
-_HASH_IN_NAME = re.compile(r'-([0-9a-f]{8,64})\.(pth|pt)$')
+# OpenMMLab's publishing convention `<name>-<sha256[:8]>.pth` (or the full 64 hex digits)
+# after the LAST '-'. A run of digits only is not read as a hash: it is far more often a
+# date or a step (`ous_run-20261202.pth`), and only (10/16)**8 = 2.3 % of real 8-hex
+# prefixes have no letter (those files then load unverified by name, as any unpublished
+# checkpoint does; a hash given by the caller or a metafile is still checked).
+_HASH_IN_NAME = re.compile(r'-([0-9a-f]{8}|[0-9a-f]{64})\.(pth|pt)$')
 
 
 class CheckpointError(RuntimeError):
@@ -34,9 +39,15 @@ def file_sha256(path: str, chunk_size: int = 1 << 20) -> str:
 
 
 def sha256_from_filename(path: str) -> Optional[str]:
-    """The hash prefix of an OpenMMLab-style name ``xxx-<sha256[:8]>.pth``, else ``None``."""
+    """The hash prefix of an OpenMMLab-style name ``xxx-<sha256[:8]>.pth``, else ``None``.
+
+    Only 8 (or 64) hex digits with at least one letter a-f count: a name such as
+    ``ous_run-20261202.pth`` carries a date, not a hash.
+    """
     match = _HASH_IN_NAME.search(osp.basename(path))
-    return match.group(1) if match else None
+    if not match or match.group(1).isdigit():
+        return None
+    return match.group(1)
 
 
 def verify_sha256(path: str, expected: str) -> str:

@@ -210,7 +210,7 @@ def test_dataset_configs_use_our_class_words_and_file_names(dataset):
     cfg = Config.fromfile(osp.join(REPO, 'configs', '_base_', 'datasets', f'{dataset}.py'))
     assert tuple(cfg.class_names) == class_names(dataset)
     split = 'set_{fold}_train' if dataset != 'ferv39k' else 'train'
-    assert cfg.ann_file_train == f'annotations/{dataset}_{split}.jsonl'
+    assert cfg.train_dataloader.dataset.ann_file == f'annotations/{dataset}_{split}.jsonl'
 
 
 @pytest.mark.parametrize('dataset,builder', [('dfew', build_dfew), ('ferv39k', build_ferv39k),

@@ -9,6 +9,7 @@ import ous_mm  # noqa: F401
 from mmaction.registry import DATASETS
 from ous_mm.datasets import AnnotationError, ClipLoadError, FaceSceneDataset
 from ous_mm.datasets.synthetic import generate_dataset
+from ous_mm.utils import apply_config_switches
 
 from .video_fixtures import color_frames, write_jsonl, write_video
 
@@ -79,7 +80,7 @@ def test_fold_placeholder(tmp_path):
 
 
 def test_synthetic_set_through_the_synthetic_config_pipeline(synthetic_root):
-    cfg = Config.fromfile('configs/_base_/datasets/synthetic.py')
+    cfg = apply_config_switches(Config.fromfile('configs/_base_/datasets/synthetic.py'))
     for split in ('train', 'test'):
         ds_cfg = cfg[f'{split}_dataloader'].dataset
         ds_cfg.data_root = str(synthetic_root)
@@ -136,7 +137,7 @@ def test_precomputed_boxes_read_from_generator_files(synthetic_root):
 def test_real_set_configs_with_provided_faces(tmp_path, name):
     """The DFEW/MAFW/FERV39k base configs on a two-clip fake in the official shape."""
     from .video_fixtures import write_frame_folder
-    cfg = Config.fromfile(f'configs/_base_/datasets/{name}.py')
+    cfg = apply_config_switches(Config.fromfile(f'configs/_base_/datasets/{name}.py'))
     ann_rel = cfg.train_dataloader.dataset.ann_file.replace('{fold}', '1')
     (tmp_path / 'annotations').mkdir()
     write_video(str(tmp_path / 'scene.mp4'), color_frames(30, 72, 96))

@@ -15,13 +15,13 @@ from mmengine.registry import init_default_scope
 
 from ous_mm.datasets.feature_store import FeatureStore
 from ous_mm.datasets.synthetic import generate_dataset
+from ous_mm.utils import apply_config_switches
 
 init_default_scope('mmaction')
 torch.set_num_threads(1)  # tiny tensors on 2 shared cores
 
 REPO = Path(__file__).resolve().parents[2]
 CONFIG = REPO / 'configs/ous/ous_tiny_synthetic.py'
-CACHED_CONFIG = REPO / 'configs/ous/cached/ous_tiny_synthetic_cached.py'
 
 
 def _extract_tool():
@@ -53,8 +53,9 @@ def _run_tool(setup, *args):
 
 
 def _cached_dataset(store: str, root: Path, split: str = 'test'):
-    cfg = Config.fromfile(str(CACHED_CONFIG))
-    ds_cfg = copy.deepcopy(cfg[f'{split}_dataloader'].dataset)
+    cfg = Config.fromfile(str(CONFIG))
+    cfg.feature_cache = str(root)  # the cached form of CONFIG; its store is set below
+    ds_cfg = copy.deepcopy(apply_config_switches(cfg)[f'{split}_dataloader'].dataset)
     ds_cfg.data_root = str(root)
     ds_cfg.pipeline[0].store = store
     return DATASETS.build(ds_cfg)
@@ -70,7 +71,7 @@ def _logits(model, samples):
 def test_cached_logits_match_end_to_end(setup, store_dtype, tol):
     store = str(setup['tmp'] / f'test_{store_dtype}')
     _run_tool(setup, '--split', 'test', '--out', store, '--store-dtype', store_dtype)
-    cfg = Config.fromfile(str(CONFIG))
+    cfg = apply_config_switches(Config.fromfile(str(CONFIG)))
     ds_cfg = copy.deepcopy(cfg.test_dataloader.dataset)
     ds_cfg.data_root = str(setup['root'])
     e2e_ds = DATASETS.build(ds_cfg)

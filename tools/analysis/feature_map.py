@@ -135,7 +135,7 @@ def main(argv=None):
     if args.cfg_options:
         cfg.merge_from_dict(args.cfg_options)
     model = init_ous_model(cfg, args.checkpoint, device=args.device)
-    loader_cfg = cfg.get(f'{args.split}_dataloader')
+    loader_cfg = model.cfg.get(f'{args.split}_dataloader')  # config switches applied
     if loader_cfg is None:
         raise SystemExit(f'the config has no {args.split}_dataloader')
     loader_cfg = dict(loader_cfg)

@@ -47,7 +47,9 @@ def targets_from_config(path, split, data_root=None):
     ``data_root`` replaces the config's (data kept somewhere else).
     """
     from mmengine.config import Config
-    cfg = Config.fromfile(path)
+
+    from ous_mm.utils import apply_config_switches
+    cfg = apply_config_switches(Config.fromfile(path))  # the datasets' fold, as training has it
     out, seen = [], set()
     splits = ['train', 'val', 'test'] if split == 'all' else [split]
     for s in splits:

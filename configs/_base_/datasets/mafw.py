@@ -1,17 +1,11 @@
 # MAFW (Liu et al., ACM MM 2022): 11-class single-expression benchmark (9,172 clips),
 # 5 official folds. Annotation files are our JSON Lines format (data/README.md), written by
 # `tools/data/mafw/prepare.py --root data/mafw --out data/mafw/annotations`.
-# Fold: `fold` below, or per run `--cfg-options train_dataloader.dataset.fold=2
-# val_dataloader.dataset.fold=2 test_dataloader.dataset.fold=2` (the dataset fills
-# `{fold}` in `ann_file`).
 # MAFW has no official validation split: the fold's TEST list is used for
 # validation too, as in the DFER literature; report the last epoch for a clean protocol.
-dataset_type = 'FaceSceneDataset'
+_base_ = ['./face_scene.py']
 data_root = 'data/mafw'
-fold = 1
-ann_file_train = 'annotations/mafw_set_{fold}_train.jsonl'
-ann_file_val = 'annotations/mafw_set_{fold}_test.jsonl'
-ann_file_test = 'annotations/mafw_set_{fold}_test.jsonl'
+fold = 1  # all three datasets and the feature stores; `--cfg-options fold=2` (see dfew.py)
 
 # MAFW's official 11-class order (the words of its label files).
 class_names = ('anger', 'disgust', 'fear', 'happiness', 'neutral', 'sadness',
@@ -24,72 +18,9 @@ polarity_map = dict(
     contempt='negative', anxiety='negative', helplessness='negative',
     disappointment='negative')
 
-clip_len = 16  # 16 segments, one frame each (DFER protocol)
-img_size = 224
-# Used only for clips whose annotation has no `faces` folder (MAFW ships face
-# crops); swap for MMDetFaceDetector / PrecomputedFaceBoxes.
-face_detector = dict(type='OpenCVFaceDetector')
-
-train_pipeline = [
-    dict(type='FaceSceneInit'),
-    dict(type='FaceSceneSampleFrames', clip_len=clip_len, test_mode=False),
-    dict(type='FaceSceneDecode'),
-    dict(type='FaceSceneSplit', detector=face_detector, out_size=img_size,
-         on_no_face='center_crop'),
-    dict(type='FaceSceneFlip', flip_ratio=0.5),
-    dict(type='PackFaceSceneInputs'),
-]
-val_pipeline = [
-    dict(type='FaceSceneInit'),
-    dict(type='FaceSceneSampleFrames', clip_len=clip_len, test_mode=True),
-    dict(type='FaceSceneDecode'),
-    dict(type='FaceSceneSplit', detector=face_detector, out_size=img_size,
-         on_no_face='center_crop'),
-    dict(type='PackFaceSceneInputs'),
-]
-test_pipeline = val_pipeline
-
-train_dataloader = dict(
-    batch_size=16,
-    num_workers=8,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=True),
-    dataset=dict(
-        type=dataset_type,
-        ann_file=ann_file_train,
-        fold=fold,
-        data_root=data_root,
-        class_names=class_names,
-        polarity_map=polarity_map,
-        pipeline=train_pipeline))
-val_dataloader = dict(
-    batch_size=16,
-    num_workers=8,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=dict(
-        type=dataset_type,
-        ann_file=ann_file_val,
-        fold=fold,
-        data_root=data_root,
-        class_names=class_names,
-        polarity_map=polarity_map,
-        pipeline=val_pipeline,
-        test_mode=True))
-test_dataloader = dict(
-    batch_size=16,
-    num_workers=8,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=dict(
-        type=dataset_type,
-        ann_file=ann_file_test,
-        fold=fold,
-        data_root=data_root,
-        class_names=class_names,
-        polarity_map=polarity_map,
-        pipeline=test_pipeline,
-        test_mode=True))
-
-val_evaluator = dict(type='DFERMetric')
-test_evaluator = val_evaluator
+mafw_args = dict(data_root=data_root, class_names=class_names, polarity_map=polarity_map)
+train_dataloader = dict(dataset=dict(ann_file='annotations/mafw_set_{fold}_train.jsonl',
+                                     **mafw_args))
+val_dataloader = dict(dataset=dict(ann_file='annotations/mafw_set_{fold}_test.jsonl',
+                                   **mafw_args))
+test_dataloader = val_dataloader

@@ -13,26 +13,8 @@ model = dict(backbone=dict(frozen=False))
 
 # 4 frames per clip instead of 8: the drawn expression is readable from the sampled
 # onset-to-apex frames and the epoch costs about half (what buys the epochs below).
+# (A top-level switch: reaches all three pipelines, ous_mm/utils/config_switches.py.)
 clip_len = 4
-img_size = {{_base_.img_size}}
-split_cfg = dict(type='FaceSceneSplit', detector=dict(type='PrecomputedFaceBoxes'),
-                 out_size=img_size, margin=0.1, on_no_face='raise')
-train_pipeline = [
-    dict(type='FaceSceneInit'),
-    dict(type='FaceSceneSampleFrames', clip_len=clip_len, test_mode=False),
-    dict(type='FaceSceneDecode'),
-    split_cfg,
-    dict(type='FaceSceneFlip', flip_ratio=0.5),
-    dict(type='PackFaceSceneInputs'),
-]
-val_pipeline = [
-    dict(type='FaceSceneInit'),
-    dict(type='FaceSceneSampleFrames', clip_len=clip_len, test_mode=True),
-    dict(type='FaceSceneDecode'),
-    split_cfg,
-    dict(type='PackFaceSceneInputs'),
-]
-test_pipeline = val_pipeline
 
 # 30 epochs at lr 5e-4 (the paper's 0.002 is for the frozen pretrained CLIP; a tiny tower
 # trained from scratch is unstable at that rate). Measured on a quiet 2-core machine,
@@ -42,12 +24,9 @@ test_pipeline = val_pipeline
 # polarity plateau of 42.9, face-only at 25-36). About 1.5 min per model here.
 train_cfg = dict(max_epochs=30, val_begin=1, val_interval=1)
 # 252 training clips / batch 16 = 16 iterations per epoch
-train_dataloader = dict(batch_size=16, num_workers=2, persistent_workers=True,
-                        dataset=dict(pipeline=train_pipeline))
-val_dataloader = dict(batch_size=16, num_workers=2, persistent_workers=True,
-                      dataset=dict(pipeline=val_pipeline))
-test_dataloader = dict(batch_size=16, num_workers=2, persistent_workers=True,
-                       dataset=dict(pipeline=test_pipeline))
+train_dataloader = dict(batch_size=16, num_workers=2, persistent_workers=True)
+val_dataloader = dict(batch_size=16, num_workers=2, persistent_workers=True)
+test_dataloader = dict(batch_size=16, num_workers=2, persistent_workers=True)
 optim_wrapper = dict(optimizer=dict(lr=0.0005))
 # test the best-by-validation-UAR checkpoint; keep only it and the last one
 default_hooks = dict(

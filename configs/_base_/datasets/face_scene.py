@@ -1,0 +1,54 @@
+# What every face + scene DFER set shares: the OUS data pipeline (data/README.md), the
+# dataloaders and the evaluator. A dataset file (dfew.py, ferv39k.py, mafw.py,
+# synthetic.py) adds its data_root, annotation files and classes.
+#
+# One place for each setting: the keys below are written into all three pipelines when
+# the config is built (ous_mm/utils/config_switches.py; tools/train.py, tools/test.py
+# and init_ous_model do it), so ONE line changes every pipeline:
+#   --cfg-options clip_len=8 img_size=336 face_detector.type=MMDetFaceDetector
+#   (or in a child config: `clip_len = 8`, `face_detector = dict(type=...)`)
+# The steps below leave these arguments out on purpose; an argument written on a step
+# itself wins over the top-level key.
+dataset_type = 'FaceSceneDataset'
+clip_len = 16  # 16 segments, one frame each (DFER protocol)
+img_size = 224  # side of both streams; must match the CLIP arch's input size
+# Used only for clips whose annotation has no `faces` folder. Swap for
+# MMDetFaceDetector / PrecomputedFaceBoxes (ous_mm/datasets/face_detectors/).
+face_detector = dict(type='OpenCVFaceDetector')
+# Other FaceSceneSplit arguments: context around the face box, and what a clip without
+# any face gets (a counted, logged centre crop, or an error naming the file).
+face_crop = dict(margin=0.25, on_no_face='center_crop')
+
+train_pipeline = [
+    dict(type='FaceSceneInit'),
+    dict(type='FaceSceneSampleFrames', test_mode=False),  # clip_len
+    dict(type='FaceSceneDecode'),
+    dict(type='FaceSceneSplit'),  # face_detector, img_size, face_crop
+    dict(type='FaceSceneFlip', flip_ratio=0.5),
+    dict(type='PackFaceSceneInputs'),
+]
+val_pipeline = [
+    dict(type='FaceSceneInit'),
+    dict(type='FaceSceneSampleFrames', test_mode=True),
+    dict(type='FaceSceneDecode'),
+    dict(type='FaceSceneSplit'),
+    dict(type='PackFaceSceneInputs'),
+]
+test_pipeline = val_pipeline
+
+# Batch size per process (the paper: 16 in total on 4 GPUs; see --auto-scale-lr).
+train_dataloader = dict(
+    batch_size=16, num_workers=8, persistent_workers=True,
+    sampler=dict(type='DefaultSampler', shuffle=True),
+    dataset=dict(type=dataset_type, pipeline=train_pipeline))
+val_dataloader = dict(
+    batch_size=16, num_workers=8, persistent_workers=True,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=dict(type=dataset_type, pipeline=val_pipeline, test_mode=True))
+test_dataloader = dict(
+    batch_size=16, num_workers=8, persistent_workers=True,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=dict(type=dataset_type, pipeline=test_pipeline, test_mode=True))
+
+val_evaluator = dict(type='DFERMetric')
+test_evaluator = val_evaluator
