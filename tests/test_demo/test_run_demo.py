@@ -1,4 +1,5 @@
-"""tools/run_demo.py: the two demo configs share one budget; table, checkpoint choice, cache."""
+"""tools/run_demo.py and tools/analysis/benchmark_variants.py: one recipe per regime, the
+variant table, checkpoint choice, resumable runs."""
 import importlib.util
 import json
 import os
@@ -8,73 +9,128 @@ import pytest
 from mmengine.config import Config
 
 import ous_mm  # noqa: F401
+from ous_mm.utils import apply_config_switches
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-OUS = os.path.join(ROOT, 'configs', 'ous', 'demo', 'ous_demo_synthetic.py')
-FACE = os.path.join(ROOT, 'configs', 'ous', 'demo', 'face_only_demo_synthetic.py')
+DEMO = os.path.join(ROOT, 'configs', 'ous', 'demo')
 
 
-def _run_demo():
-    spec = importlib.util.spec_from_file_location(
-        'run_demo', os.path.join(ROOT, 'tools', 'run_demo.py'))
+def _load(name, *parts):
+    spec = importlib.util.spec_from_file_location(name, os.path.join(ROOT, *parts))
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
 
 
-def test_demo_configs_differ_only_in_the_scene_stream():
-    ous, face = Config.fromfile(OUS), Config.fromfile(FACE)
+@pytest.fixture(scope='module')
+def bench():
+    return _load('benchmark_variants', 'tools', 'analysis', 'benchmark_variants.py')
+
+
+@pytest.mark.parametrize('regime', ['demo', 'frozen'])
+def test_recipe_configs_differ_only_in_the_scene_stream(regime):
+    ous = Config.fromfile(os.path.join(DEMO, f'ous_{regime}_synthetic.py'))
+    face = Config.fromfile(os.path.join(DEMO, f'face_only_{regime}_synthetic.py'))
     for key in ('train_cfg', 'optim_wrapper', 'param_scheduler', 'train_dataloader',
                 'val_dataloader', 'test_dataloader', 'default_hooks', 'custom_hooks',
-                'randomness'):
+                'randomness', 'clip_len', 'img_size'):
         assert ous.get(key) == face.get(key), key
     assert ous.model.use_scene and not face.model.use_scene
-    assert face.model.neck.polarity_source is None
     assert ous.model.backbone == face.model.backbone
-    # the demo picks its checkpoint by validation UAR
+    assert ous.model.backbone.frozen == (regime == 'frozen')
+    # both pick their test checkpoint by validation UAR
     assert ous.default_hooks.checkpoint.save_best == 'dfer/UAR'
     assert ous.default_hooks.checkpoint.rule == 'greater'
 
 
-def test_pick_checkpoint_prefers_best_uar(tmp_path):
-    demo = _run_demo()
+def test_best_checkpoint_prefers_best_uar(bench, tmp_path):
     for name in ('epoch_3.pth', 'best_dfer_loss_epoch_2.pth', 'best_dfer_UAR_epoch_1.pth'):
         (tmp_path / name).write_bytes(b'x')
         time.sleep(0.01)
-    assert demo.pick_checkpoint(str(tmp_path)).endswith('best_dfer_UAR_epoch_1.pth')
+    assert bench.best_checkpoint(str(tmp_path)).endswith('best_dfer_UAR_epoch_1.pth')
     os.remove(tmp_path / 'best_dfer_UAR_epoch_1.pth')
-    os.remove(tmp_path / 'best_dfer_loss_epoch_2.pth')
-    assert demo.pick_checkpoint(str(tmp_path)).endswith('epoch_3.pth')
-    with pytest.raises(SystemExit, match='no checkpoint'):
-        demo.pick_checkpoint(str(tmp_path / 'empty'))
+    assert bench.best_checkpoint(str(tmp_path)).endswith('epoch_3.pth')
+    with pytest.raises(RuntimeError, match='no checkpoint'):
+        bench.best_checkpoint(str(tmp_path / 'empty'))
 
 
-def test_table_has_uar_war_recall_delta_and_paths(capsys):
-    demo = _run_demo()
+def test_child_config_points_the_recipe_at_a_variant(bench, tmp_path):
+    meta = dict(class_names=['Happy', 'Sad', 'Neutral', 'Angry', 'Surprise', 'Disgust', 'Fear'],
+                polarity_map=dict(Happy='positive', Surprise='positive', Neutral='neutral',
+                                  Sad='negative', Angry='negative', Disgust='negative',
+                                  Fear='negative'))
+    path = bench.child_config(str(tmp_path / 'c.py'), 'configs/ous/demo/ous_frozen_synthetic.py',
+                              '/data/syn_x', meta, "model = dict(neck=dict(fusion='avgpool'))\n",
+                              feature_root='/feat/x')
+    cfg = apply_config_switches(Config.fromfile(path))
+    for split in ('train', 'val', 'test'):
+        dataset = cfg[f'{split}_dataloader'].dataset
+        assert dataset.data_root == '/data/syn_x'
+        assert dataset.polarity_map['Surprise'] == 'positive'
+        assert dataset.pipeline[0].store == f'/feat/x/{split}'
+    assert cfg.model.neck.fusion == 'avgpool' and cfg.model.backbone.frozen
+
+
+def _result(variant, model, seed, uar, plateau=False):
+    return dict(regime='trained', variant=variant, model=model, seed=seed, test_uar=uar,
+                test_war=uar, test_plateau=plateau, ended_on_plateau=plateau, best_epoch=5,
+                plateau_epochs=3 if plateau else 0)
+
+
+def test_summary_margin_targets_and_plateau_counts(bench):
+    caps = dict(face_only=dict(test=75.0), scene_only=dict(test=42.86))
+    metas = {v: dict(caps=caps, spec=dict(hard=v == 'hard', holdout=False))
+             for v in ('easy', 'hard', 'capped')}
+    results = [_result('easy', 'ous', s, u) for s, u in ((0, 90.0), (1, 80.0))]
+    results += [_result('easy', 'face_only', s, 60.0) for s in (0, 1)]
+    results += [_result('hard', 'ous', 0, 42.86, plateau=True),
+                _result('hard', 'face_only', 0, 50.0)]
+    results += [_result('capped', 'ous', 0, 75.0), _result('capped', 'face_only', 0, 75.0)]
+    rows = {r['variant']: r for r in bench.summarize(results, metas)['rows']}
+    assert rows['easy']['margin'] == pytest.approx(25.0) and rows['easy']['meets_target']
+    assert rows['hard']['margin'] == pytest.approx(-7.14) and not rows['hard']['meets_target']
+    assert rows['hard']['models']['ous']['plateau_runs'] == 1
+    # face-only at its cap: OUS only has to be at least as good
+    assert not rows['capped']['face_only_below_cap'] and rows['capped']['meets_target']
+    text = bench.markdown(dict(rows=list(rows.values())), ['ous', 'face_only'])
+    assert '| easy | 75.0 | 42.9 | 85.0 ± 7.1 | 60.0 ± 0.0 | +25.0 |' in text
+    assert '| hard (hard) |' in text and '| 1/2 | NO |' in text
+
+
+def test_demo_table_has_uar_war_recall_delta_and_paths(capsys):
+    demo = _load('run_demo', 'tools', 'run_demo.py')
     names = ['Happy', 'Sad']
     rows = [dict(name='ous', uar=80.0, war=82.5, recall={'Happy': 90.0, 'Sad': 70.0},
                  class_names=names, confusion_png='/w/ous/test.png'),
             dict(name='face_only', uar=60.0, war=61.0, recall={'Happy': 100.0, 'Sad': 20.0},
                  class_names=names, confusion_png='/w/face/test.png')]
     text = demo.print_table(rows)
-    assert 'UAR' in text and 'WAR' in text and 'Happy' in text
     assert 'ous          80.00  82.50      90.0     70.0' in text
     assert 'UAR +20.00, WAR +21.50 points' in text
     assert '/w/ous/test.png' in text and '/w/face/test.png' in text
 
 
-def test_cached_data_is_not_regenerated(tmp_path, monkeypatch):
-    demo = _run_demo()
-    root = tmp_path / 'syn'
-    root.mkdir()
-    for name in ('meta.json', 'train.jsonl', 'val.jsonl', 'test.jsonl'):
-        (root / name).write_text('{}')
-    (root / 'demo_generation.json').write_text(json.dumps(dict(num_clips=42, seed=0)))
-    calls = []
-    monkeypatch.setattr(demo, 'run', lambda cmd, what: calls.append(cmd))
-    args = demo.parse_args(['--data-root', str(root), '--num-clips', '42'])
-    demo.ensure_data(args)
-    assert calls == []
-    args = demo.parse_args(['--data-root', str(root), '--num-clips', '84'])
-    demo.ensure_data(args)
-    assert calls and '--num-clips' in calls[0] and '84' in calls[0]
+def test_benchmark_runs_trains_tests_and_resumes(bench, tmp_path, capsys):
+    """One tiny variant, both models, 1 epoch: the whole tool through the real tools."""
+    args = bench.parse_args(['--variants', 'base', '--regimes', 'trained', '--seeds', '0',
+                             '--out', str(tmp_path / 'out'), '--data-root', str(tmp_path),
+                             '--num-clips', '28', '--jobs', '2',
+                             '--cfg-options', 'train_cfg.max_epochs=1'])
+    summary = bench.run_benchmark(args)
+    assert not summary['failures']
+    assert sorted(r['model'] for r in summary['results']) == ['face_only', 'ous']
+    for res in summary['results']:
+        assert 0.0 <= res['test_uar'] <= 100.0 and res['best_epoch'] == 1
+        assert set(res['recall']) == {'Happy', 'Sad', 'Neutral', 'Angry', 'Surprise',
+                                      'Disgust', 'Fear'}
+        assert isinstance(res['test_plateau'], bool) and res['epochs'] == 1
+        assert not any(f.endswith('.pth') for f in os.listdir(
+            tmp_path / 'out' / 'trained' / 'base' / res['model'] / 'seed0'))
+    saved = json.loads((tmp_path / 'out' / 'variants.json').read_text())
+    assert saved['rows'][0]['variant'] == 'base' and 'margin' in saved['rows'][0]
+    assert '| base |' in (tmp_path / 'out' / 'variants.md').read_text()
+    # a repeated command finds result.json and trains nothing
+    start = time.time()
+    again = bench.run_benchmark(args)
+    assert time.time() - start < 30
+    assert [r['test_uar'] for r in again['results']] == [r['test_uar'] for r in summary['results']]

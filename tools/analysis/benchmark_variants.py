@@ -91,13 +91,8 @@ def child_config(path: str, base: str, data_dir: str, meta: Dict, extra: str = '
     for split in SPLITS:
         lines.append(f'{split}_dataloader = dict(dataset=dict(data_root={data_dir!r}, '
                      f'class_names=class_names, polarity_map=polarity_map))')
-    if feature_root is not None:
-        for split, view in (('train', 'random'), ('val', 'first'), ('test', 'first')):
-            lines.append(
-                f'{split}_dataloader.update(dataset=dict(data_root={data_dir!r}, '
-                f'class_names=class_names, polarity_map=polarity_map, pipeline=['
-                f"dict(type='LoadCachedFeatures', store={osp.join(feature_root, split)!r}, "
-                f"view={view!r}), dict(type='PackCachedFeatureInputs')]))")
+    if feature_root is not None:  # train from the frozen tower's cached features
+        lines.append(f'feature_cache = {feature_root!r}')
     lines.append('model = dict(cls_head=dict(class_names=class_names))')
     os.makedirs(osp.dirname(path), exist_ok=True)
     with open(path, 'w', encoding='utf-8') as f:
@@ -143,8 +138,8 @@ def run_one(job: Dict) -> Dict:
     result = dict(
         regime=job['regime'], variant=job['variant'], model=job['model'], seed=job['seed'],
         test_uar=test['metrics']['UAR'], test_war=test['metrics']['WAR'],
-        test_plateau=bool(plateau['plateau']), recall=dict(zip(test['class_names'],
-                                                               test['recall'])),
+        test_plateau=bool(plateau['plateau']), recall=test['recall'],
+        confusion_png=cm_files[-1][:-5] + '.png',
         **summarize_run(work_dir), checkpoint=ckpt,
         train=dict(series), wall_s=round(time.time() - start, 1))
     for ckpt_file in glob.glob(osp.join(work_dir, '*.pth')):

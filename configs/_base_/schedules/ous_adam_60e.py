@@ -18,9 +18,11 @@ param_scheduler = [
 default_hooks = dict(
     checkpoint=dict(type='CheckpointHook', interval=1, max_keep_ckpts=3,
                     save_best=['dfer/loss', 'dfer/UAR'], rule=['less', 'greater']))
-# FaceFallbackLoggerHook (ous_mm/datasets): logs per epoch how many clips had no face
+# ous_mm/engine/hooks: FaceFallbackLoggerHook logs per epoch how many clips had no face;
+# PolarityPlateauHook warns when validation sits on the one-class-per-polarity plateau.
 custom_hooks = [dict(type='StopOnLRFloorHook', min_lr=1e-7),
-                dict(type='FaceFallbackLoggerHook')]
+                dict(type='FaceFallbackLoggerHook'),
+                dict(type='PolarityPlateauHook', patience=3)]
 
 # The paper trains with batch 16; `--auto-scale-lr` rescales lr for another total batch.
 auto_scale_lr = dict(enable=False, base_batch_size=16)
