@@ -21,6 +21,7 @@ import socket
 import threading
 import urllib.parse
 import urllib.request
+import zipfile
 from dataclasses import dataclass
 from typing import Dict, Optional, Tuple
 
@@ -202,12 +203,12 @@ def fetch_tag(arch, pretrained: str, cfg: dict) -> str:
 
 def _fetch_once_per_node(arch, pretrained: str, cfg: dict) -> str:
     """:func:`fetch_tag` on local rank 0; the other ranks wait, then read the cache."""
-    from mmengine.dist import barrier, get_dist_info, get_local_rank
-    _, world = get_dist_info()
+    from mmengine.dist import barrier, get_dist_info
+    rank, world = get_dist_info()
     if world == 1:
         return fetch_tag(arch, pretrained, cfg)
     error = None
-    if get_local_rank() == 0:
+    if int(os.environ.get('LOCAL_RANK', rank)) == 0:  # set by torchrun and mmengine's launchers
         try:
             fetch_tag(arch, pretrained, cfg)
         except ClipWeightsError as err:
@@ -242,16 +243,23 @@ def resolve_clip_file(arch, pretrained: str) -> str:
 
 
 # ----------------------------------------------------------------------- reading
+def is_torchscript_archive(path: str) -> bool:
+    """A TorchScript zip (OpenAI's original CLIP ``.pt`` files): it holds ``*/code/`` entries."""
+    if not zipfile.is_zipfile(path):
+        return False
+    with zipfile.ZipFile(path) as archive:
+        return any(name.split('/', 1)[-1].startswith('code/') for name in archive.namelist())
+
+
 def _read_state(path: str) -> Tuple[dict, bool]:
     """(state dict, is a TorchScript archive) of a CLIP weight file."""
     from open_clip import factory as open_clip_factory
     try:
+        if is_torchscript_archive(path):
+            return torch.jit.load(path, map_location='cpu').state_dict(), True
         return open_clip_factory.load_state_dict(path, device='cpu', weights_only=True), False
     except Exception as exc:
-        try:
-            return torch.jit.load(path, map_location='cpu').state_dict(), True
-        except Exception:
-            raise ClipWeightsError(f'cannot read CLIP weights from {path}: {exc}') from exc
+        raise ClipWeightsError(f'cannot read CLIP weights from {path}: {exc}') from exc
 
 
 def read_clip_weights(arch, pretrained: str) -> ClipWeights:

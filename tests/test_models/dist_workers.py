@@ -1,4 +1,4 @@
-"""Process bodies for the 2-process (gloo) tests; importable by spawned children."""
+"""Process bodies of tests/test_models/test_two_ranks.py; importable by spawned children."""
 import os
 import time
 from pathlib import Path
@@ -27,12 +27,10 @@ def _init(rank: int, world: int, init_file: str) -> None:
                             world_size=world)
 
 
-def download_worker(rank: int, world: int, init_file: str, cache: str, results) -> None:
-    """Resolve ViT-B-16/openai with a fake download; record (path, downloads made here)."""
-    import torch.distributed as dist
+def _download_check(rank: int, cache: str):
+    """Resolve ViT-B-16/openai with a fake download: (path, downloads made on this rank)."""
     os.environ.update(HF_HUB_CACHE=cache, LOCAL_RANK=str(rank))
     os.environ.pop('HF_HUB_OFFLINE', None)
-    _init(rank, world, init_file)
     from ous_mm.utils import clip_weights
     calls = []
 
@@ -44,8 +42,7 @@ def download_worker(rank: int, world: int, init_file: str, cache: str, results) 
     clip_weights._download = fake_download
     clip_weights.unreachable_reason = lambda host, port, timeout=0: None
     path = clip_weights.resolve_clip_file('ViT-B-16', 'openai')
-    results[rank] = (path, len(calls))
-    dist.destroy_process_group()
+    return path, len(calls)
 
 
 def scene_face_problem(batch: int = 8, dim: int = 6, feat: int = 5, seed: int = 0):
@@ -70,15 +67,26 @@ def scene_face_loss_and_grads(face_x, scene_x, proj, symmetric: bool):
     return loss.detach(), proj.weight.grad.clone(), proj.bias.grad.clone()
 
 
-def gather_worker(rank: int, world: int, init_file: str, symmetric: bool, results) -> None:
-    """This rank's half of the global batch; loss and gradients averaged like DDP does."""
+def _gather_check(rank: int, world: int) -> dict:
+    """This rank's half of the global batch, one- and two-directional loss; loss and
+    gradients averaged over the ranks as DDP does."""
     import torch.distributed as dist
-    _init(rank, world, init_file)
     face_x, scene_x, proj = scene_face_problem()
     rows = slice(rank * face_x.shape[0] // world, (rank + 1) * face_x.shape[0] // world)
-    loss, g_w, g_b = scene_face_loss_and_grads(face_x[rows], scene_x[rows], proj, symmetric)
-    for t in (loss, g_w, g_b):
-        dist.all_reduce(t)
-        t /= world
-    results[rank] = (loss, g_w, g_b)
+    results = {}
+    for symmetric in (False, True):
+        got = scene_face_loss_and_grads(face_x[rows], scene_x[rows], proj, symmetric)
+        for t in got:
+            dist.all_reduce(t)
+            t /= world
+        results[symmetric] = got
+    return results
+
+
+def two_rank_worker(rank: int, world: int, init_file: str, cache: str, out: str) -> None:
+    """One 2-process gloo session for every distributed check (spawning costs seconds)."""
+    import torch.distributed as dist
+    _init(rank, world, init_file)
+    torch.save(dict(download=_download_check(rank, cache), gather=_gather_check(rank, world)),
+               f'{out}.{rank}')
     dist.destroy_process_group()

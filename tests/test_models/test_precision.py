@@ -93,8 +93,8 @@ def test_backbone_default_is_exact_on_cpu_and_bf16_when_the_device_says_so(monke
         assert b.dtype == torch.float32 and not torch.equal(a, b)
     trainable = _backbone(frozen=False)
     trainable.load_state_dict(exact.state_dict())
-    for a, b in zip(ref, trainable(x)):
-        assert torch.equal(a, b)  # 'auto' leaves a trained tower to --amp
+    for a, b in zip(ref, trainable(x)):  # 'auto' leaves a trained tower to --amp: fp32
+        torch.testing.assert_close(b, a, rtol=1e-5, atol=1e-5)
 
 
 @pytest.mark.parametrize('seed', [0, 1, 2])
