@@ -404,7 +404,7 @@ def parse_args(argv=None):
     parser.add_argument('--threads', type=int, default=None, help='torch threads (default: torch)')
     parser.add_argument('--device', default='cuda' if torch.cuda.is_available() else 'cpu')
     parser.add_argument('--fused', action='store_true',
-                        help='inference/train: run the encoder with fused_vit_blocks fused blocks')
+                        help='inference/train: run the encoder with the fused blocks')
     parser.add_argument('--encoder-frames', type=int, nargs='+', default=None,
                         help='encoder: frames per forward call (default 32 64, quick 16)')
     parser.add_argument('--train-batch', type=int, default=None,

@@ -193,8 +193,8 @@ def stage_ddp(args) -> dict:
     ctx = mp.get_context('spawn')
     queue = ctx.Queue()
     port = _free_port()
-    mp.spawn(_ddp_worker, args=(world, port, backend, args.repeats, queue), nprocs=world,
-             join=True)
+    mp.spawn(_ddp_worker, args=(world, port, backend, args.repeats, queue, 'cuda'),
+             nprocs=world, join=True)
     results = sorted((queue.get() for _ in range(world)), key=lambda r: r['rank'])
     in_sync = len({r['param_checksum'] for r in results}) == 1
     loss_diff = max(r['gather_vs_single'] for r in results)
@@ -205,30 +205,39 @@ def stage_ddp(args) -> dict:
                 ok=in_sync and loss_diff < 1e-4)
 
 
-def _ddp_worker(rank: int, world: int, port: int, backend: str, steps: int, queue) -> None:
+def _ddp_worker(rank: int, world: int, port: int, backend: str, steps: int, queue,
+                kind: str = 'cuda') -> None:
+    """One DDP rank (``kind='cpu'`` only to dry-run this code without a GPU)."""
     import torch.distributed as dist
     sys.path[:0] = [REPO, HERE]
     os.environ.update(MASTER_ADDR='127.0.0.1', MASTER_PORT=str(port))
-    device = torch.device('cuda', rank % torch.cuda.device_count())
-    torch.cuda.set_device(device)
+    if kind == 'cuda':
+        device = torch.device('cuda', rank % torch.cuda.device_count())
+        torch.cuda.set_device(device)
+    else:
+        device = torch.device('cpu')
+    sync = torch.cuda.synchronize if kind == 'cuda' else (lambda: None)
     dist.init_process_group(backend, rank=rank, world_size=world)
     from mmengine.model import MMDistributedDataParallel
     from mmengine.optim import OptimWrapper
     from bench_ous import fake_batch
     from ous_mm.models.losses import ContrastiveLoss
     model = _small_ous_model().to(device)
-    ddp = MMDistributedDataParallel(module=model, device_ids=[device.index])
+    # as configs/_base_/default_runtime.py: the alpha switch can leave terms unused
+    ddp = MMDistributedDataParallel(module=model, find_unused_parameters=True,
+                                    device_ids=None if kind == 'cpu' else [device.index])
     wrapper = OptimWrapper(torch.optim.Adam([p for p in model.parameters() if p.requires_grad],
                                             lr=1e-3))
     times = []
     for step in range(steps):
         data = fake_batch(4, 4, model.backbone.visual.image_size[0], 7)
-        torch.cuda.synchronize()
+        sync()
         start = time.perf_counter()
         ddp.train_step(data, wrapper)
-        torch.cuda.synchronize()
+        sync()
         times.append(time.perf_counter() - start)
-    checksum = round(float(sum(p.double().sum() for p in model.parameters())), 6)
+    with torch.no_grad():
+        checksum = round(float(sum(p.double().sum() for p in model.parameters())), 6)
     # the all-gathered InfoNCE on this rank's rows vs one process over both ranks' rows
     gen = torch.Generator().manual_seed(0)
     face, scene = torch.randn(2, world * 3, 16, generator=gen).to(device)
@@ -270,7 +279,9 @@ def stage_runner(args) -> dict:
     out = {}
     for name, cmd in (('generate', gen), ('train', train)):
         start = time.time()
-        res = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True)
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join(  # this checkout's ous_mm first
+            [REPO] + [p for p in os.environ.get('PYTHONPATH', '').split(os.pathsep) if p]))
+        res = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, env=env)
         out[name] = dict(seconds=time.time() - start, returncode=res.returncode)
         if res.returncode != 0:
             out[name]['stderr_tail'] = res.stderr[-1500:]
@@ -305,9 +316,10 @@ def summary_rows(results: dict) -> list:
             detail = f"mmcv {res.get('mmcv')}, ops built for CUDA {res.get('ops_cuda')}"
         elif name == 'encoder' and 'best' in res:
             best = res['best']
+            of_peak = None if best['of_peak'] is None else 100 * best['of_peak']
             detail = (f"{res['gpu']}: {best['frames_s']:.0f} frames/s at {best['frames']} frames, "
-                      f"{best['tflop_s']:.0f} TFLOP/s = {_fmt(best['of_peak'] and 100 * best['of_peak'])}"
-                      f" % of the {res['gpu_model'] or 'unknown'} bf16 peak, "
+                      f"{best['tflop_s']:.0f} TFLOP/s = {_fmt(of_peak)} % of the "
+                      f"{res['gpu_model'] or 'unknown'} bf16 peak, "
                       f"{100 * res['of_gemm']:.0f} % of a bf16 GEMM "
                       f"({res['gemm_bf16_tflops']:.0f} TFLOP/s); autocast path "
                       f"{res['autocast_fp32_weights_frames_s']:.0f} frames/s; bf16 vs fp32 "

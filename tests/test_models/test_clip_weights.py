@@ -1,4 +1,4 @@
-"""CLIP weights: the activation follows the weights, tags fail fast offline, one download per node."""
+"""CLIP weights: the activation follows the weights; a tag fails fast and clearly offline."""
 import copy
 import os
 import socket

@@ -1,4 +1,4 @@
-"""Lean checkpoints (save_frozen_encoders=False): an explicit restore step, never silent random towers."""
+"""Lean checkpoints (save_frozen_encoders=False): an explicit restore step, no random towers."""
 import copy
 import re
 from pathlib import Path

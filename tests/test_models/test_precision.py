@@ -1,4 +1,4 @@
-"""Precision defaults: bf16 on CUDA (checked with a faked device), exact fp32 on CPU, --amp in bf16."""
+"""Precision defaults: bf16 on CUDA (faked device), exact fp32 on the CPU, --amp in bf16."""
 import copy
 
 import pytest
