@@ -58,8 +58,23 @@ def test_cuda_without_a_gpu_is_a_clear_error_in_the_main_process(monkeypatch):
     check_detector_device('cpu', 'MTCNNFaceDetector')  # CPU: nothing to check
 
 
-def test_the_documented_fix_spawn_runs_the_detector_in_workers():
-    loader = DataLoader(SplitDataset(dict(type='MTCNNFaceDetector', device='cpu')),
-                        batch_size=None, num_workers=1, multiprocessing_context='spawn')
-    boxes = next(iter(loader))
-    assert boxes.shape == (2, 4) and torch.isfinite(boxes).all()
+def test_forked_children_are_recognised_and_the_detector_pickles_without_nets():
+    """What a spawned worker receives: the pickled pipeline, nets rebuilt on first use.
+
+    (A DataLoader with multiprocessing_context='spawn' ran this dataset in a worker
+    when the check was written; not repeated here: a spawned worker re-imports
+    ous_mm, ~10 s of CPU.)
+    """
+    import multiprocessing
+    import pickle
+
+    from ous_mm.datasets.face_detectors import in_forked_process
+    assert not in_forked_process()
+    ctx = multiprocessing.get_context('fork')
+    with ctx.Pool(1) as pool:
+        assert pool.apply(in_forked_process) is True
+    data = SplitDataset(dict(type='MTCNNFaceDetector', device='cpu'))
+    first = data[0]  # builds the nets in this process
+    clone = pickle.loads(pickle.dumps(data))
+    assert clone.split.detector._nets is None
+    torch.testing.assert_close(clone[0], first)

@@ -80,7 +80,7 @@ def photo_clip(name: str, num_frames: int = 16, size: Optional[Sequence[int]] = 
     Args:
         name: one of :data:`FACE_PHOTOS` or :data:`NO_FACE_PHOTOS`.
         size: output ``(width, height)``; the window has this aspect ratio.
-            Default: the photo's aspect ratio, 320 px on the shorter side.
+            Default: the photo's aspect ratio, 256 px on the shorter side.
         zoom: zoom at the first and last frame (1 = the largest window).
 
     Returns:
@@ -90,7 +90,7 @@ def photo_clip(name: str, num_frames: int = 16, size: Optional[Sequence[int]] = 
     img, faces = load_photo(name)
     if size is None:
         h, w = img.shape[:2]
-        size = (round(320 * w / min(h, w)), round(320 * h / min(h, w)))
+        size = (round(256 * w / min(h, w)), round(256 * h / min(h, w)))
     out_w, out_h = int(size[0]), int(size[1])
     frames, boxes = [], []
     for t in range(num_frames):
