@@ -12,14 +12,17 @@ hand-checked face boxes, false positives per frame, time per frame.
 ``pipeline``: the real-size training path (``FaceSceneInit ->
 FaceSceneSampleFrames -> FaceSceneDecode -> FaceSceneSplit -> PackFaceSceneInputs``,
 2 streams x 16 frames at 224 px) on a generated 1280x720 mp4, on ONE thread
-(torch, OpenCV, decord), so clips/s is per CPU core. Variants: face boxes
-precomputed (``PrecomputedFaceBoxes``) or detected on the fly by each detector;
-decoding only the sampled frames (what ``FaceSceneDecode`` does) vs decoding every
-frame, the OpenCV decoder, and decoding once for both streams vs once per stream.
+(torch, OpenCV, decord); clips/s per core = 1 / CPU seconds of this process per
+clip (CPU time, not wall time: on a shared machine wall time measures the other
+jobs). Variants: face boxes precomputed (``PrecomputedFaceBoxes``) or detected on
+the fly by each detector; ``FaceSceneDecode``'s one sequential OpenCV pass vs
+decord's random access to the sampled frames vs decoding every frame, the
+``'opencv'`` backend, and decoding once for both streams vs once per stream.
 It then divides the GPU's clip rate (``--gpu-frames-per-s`` / 32 frames per clip)
 by each variant's rate: the cores needed to keep one GPU busy extracting
 features. Without a measured GPU rate the default is an ESTIMATE (see
-``GPU_ESTIMATE``). Timings are medians over ``--clips`` clips after one warm-up.
+``GPU_ESTIMATE``). Medians over ``--clips`` clips after one warm-up; variants run
+interleaved, one clip each per round.
 
 Writes ``benchmarks/results/pipeline_<host>_<time>.json`` (``--out`` to choose)
 and prints markdown tables.
@@ -84,9 +87,9 @@ def bench_detectors(num_frames=16, size=None):
         det.detect(photo_clip('astronaut', 2, size)[0])  # warm-up (lazy init)
         for name in FACE_PHOTOS + NO_FACE_PHOTOS:
             frames, refs = photo_clip(name, num_frames, size)
-            start = time.perf_counter()
+            start = time.process_time()
             boxes = det.detect(frames)
-            elapsed = time.perf_counter() - start
+            elapsed = time.process_time() - start
             stats = match_faces(boxes, refs)
             ious = [v for frame in stats['ious'] for v in frame]
             rows.append(dict(detector=label, clip=name, frames=num_frames,
@@ -94,19 +97,19 @@ def bench_detectors(num_frames=16, size=None):
                              recall=stats['recall'], false_positives=stats['false_positives'],
                              fp_per_frame=stats['fp_per_frame'],
                              min_iou=min(ious) if ious else None,
-                             ms_per_frame=1000 * elapsed / num_frames))
+                             cpu_ms_per_frame=1000 * elapsed / num_frames))
     return rows
 
 
 def print_detectors(rows):
     print('\n| clip (16 frames, 256 px shorter side) | detector | faces found | min IoU | '
-          'false positives (per frame) | ms/frame |')
+          'false positives (per frame) | CPU ms/frame |')
     print('|---|---|---|---|---|---|')
     for r in rows:
         iou = '-' if r['min_iou'] is None else f'{r["min_iou"]:.2f}'
         print(f'| {r["clip"]} | {r["detector"].split(" ")[0]} | {r["found"]}/{r["faces"]} | '
               f'{iou} | {r["false_positives"]} ({r["fp_per_frame"]:.2f}) | '
-              f'{r["ms_per_frame"]:.0f} |')
+              f'{r["cpu_ms_per_frame"]:.0f} |')
     for det in sorted({r['detector'] for r in rows}):
         mine = [r for r in rows if r['detector'] == det]
         faces = sum(r['faces'] for r in mine)
@@ -115,7 +118,7 @@ def print_detectors(rows):
         frames = sum(r['frames'] for r in mine)
         print(f'| **all** | {det.split(" ")[0]} | {found}/{faces} = {found / faces:.1%} | | '
               f'{fps} ({fps / frames:.2f}) | '
-              f'{statistics.median(r["ms_per_frame"] for r in mine):.0f} (median) |')
+              f'{statistics.median(r["cpu_ms_per_frame"] for r in mine):.0f} (median) |')
 
 
 # ----------------------------------------------------------------- pipeline
@@ -151,25 +154,6 @@ class DecodeAll:
         return results
 
 
-class DecodeOpenCVOnePass:
-    """Variant: one sequential OpenCV pass (``grab`` every frame, convert only the
-    sampled ones), trusting the frame count FaceSceneInit read from decord."""
-
-    def __call__(self, results):
-        import cv2
-        results.pop('scene_source').close()
-        inds = [int(i) for i in results['frame_inds']]
-        cap, frames = cv2.VideoCapture(results['filename']), {}
-        for i in range(max(inds) + 1):
-            cap.grab()
-            if i in inds:
-                frames[i] = cv2.cvtColor(cap.retrieve()[1], cv2.COLOR_BGR2RGB)
-        cap.release()
-        results['imgs'] = [frames[i] for i in inds]
-        results['original_shape'] = results['img_shape'] = results['imgs'][0].shape[:2]
-        return results
-
-
 class DecodePerStream:
     """Variant: a loader that decodes the sampled frames once per stream (no reuse)."""
 
@@ -190,8 +174,8 @@ def build_variant(detector_cfg, decode='sampled', backend='auto'):
     from ous_mm.datasets.transforms import (FaceSceneDecode, FaceSceneInit,
                                             FaceSceneSampleFrames, FaceSceneSplit,
                                             PackFaceSceneInputs)
-    decoders = dict(sampled=FaceSceneDecode, all=DecodeAll, opencv_one_pass=DecodeOpenCVOnePass,
-                    per_stream=DecodePerStream)
+    decoders = dict(sampled=FaceSceneDecode, all=DecodeAll, per_stream=DecodePerStream,
+                    random_access=lambda: FaceSceneDecode(one_pass=False))
     return [('open', FaceSceneInit(backend=backend)),
             ('sample', FaceSceneSampleFrames(clip_len=16)),
             ('decode', decoders[decode]()),
@@ -201,16 +185,17 @@ def build_variant(detector_cfg, decode='sampled', backend='auto'):
 
 
 def run_clip(stages, video, box_file):
-    """Seconds spent in each stage for one clip."""
+    """CPU seconds (this process, all threads) spent in each stage for one clip, and wall."""
     results = dict(filename=video, boxes_file=box_file, face_dir=None, label=0, polarity=0,
                    clip_id='clip720p')
     spent = {}
+    wall = time.perf_counter()
     for name, step in stages:
-        start = time.perf_counter()
+        start = time.process_time()
         results = step(results)
-        spent[name] = time.perf_counter() - start
+        spent[name] = time.process_time() - start
     assert tuple(results['inputs'].shape) == (2, 16, 3, 224, 224)
-    return spent
+    return spent, time.perf_counter() - wall
 
 
 def gpu_rate(measured):
@@ -229,12 +214,12 @@ def bench_pipeline(args):
     video, box_file = make_video(folder, args.video_frames)
     pre = dict(type='PrecomputedFaceBoxes')
     variants = [
-        ('precomputed boxes, decode the sampled frames (FaceSceneDecode, decord)', pre,
-         'sampled', 'auto'),
+        ('precomputed boxes, FaceSceneDecode default: one OpenCV pass', pre, 'sampled', 'auto'),
+        ('precomputed boxes, decord random access to the sampled frames (one_pass=False)', pre,
+         'random_access', 'auto'),
         ('precomputed boxes, decode every frame, then pick (decord)', pre, 'all', 'auto'),
         ("precomputed boxes, backend='opencv' (counts frames by decoding, then decodes)", pre,
          'sampled', 'opencv'),
-        ('precomputed boxes, one OpenCV pass, count from decord', pre, 'opencv_one_pass', 'auto'),
         ('precomputed boxes, sampled frames decoded once per stream', pre, 'per_stream', 'auto'),
     ]
     for label, cfg in detector_cfgs(not args.no_mmdet).items():
@@ -248,24 +233,25 @@ def bench_pipeline(args):
         for i, stages in enumerate(built):
             times[i].append(run_clip(stages, video, box_file))
     rows = []
-    for (label, _, decode, backend), spent in zip(variants, times):
-        med = statistics.median(sum(t.values()) for t in spent)
-        rows.append(dict(variant=label, decode=decode, backend=backend, clips=len(spent),
-                         s_per_clip=med, clips_per_s=1.0 / med,
-                         stages_ms={k: 1000 * statistics.median(t[k] for t in spent)
-                                    for k in spent[0]}))
+    for (label, _, decode, backend), runs in zip(variants, times):
+        cpu = statistics.median(sum(spent.values()) for spent, _ in runs)
+        rows.append(dict(variant=label, decode=decode, backend=backend, clips=len(runs),
+                         cpu_s_per_clip=cpu, clips_per_s=1.0 / cpu,
+                         wall_s_per_clip=statistics.median(w for _, w in runs),
+                         stages_cpu_ms={k: 1000 * statistics.median(s[k] for s, _ in runs)
+                                        for k in runs[0][0]}))
     return rows, dict(video=video, frames=args.video_frames, size=[1280, 720])
 
 
 def print_pipeline(rows, gpu_frames_per_s, gpu_note):
     gpu_clips = gpu_frames_per_s / FRAMES_PER_CLIP
     print(f'\nGPU rate: {gpu_frames_per_s:.0f} frames/s = {gpu_clips:.1f} clips/s ({gpu_note})')
-    stage_names = list(rows[0]['stages_ms'])
+    stage_names = list(rows[0]['stages_cpu_ms'])
     print('\n| variant (1 thread) | clips/s per core | ' + ' | '.join(
-        f'{s} ms' for s in stage_names) + ' | cores per GPU |')
+        f'{s} CPU ms' for s in stage_names) + ' | cores per GPU |')
     print('|---|---|' + '---|' * len(stage_names) + '---|')
     for r in rows:
-        stages = ' | '.join(f'{r["stages_ms"][s]:.0f}' for s in stage_names)
+        stages = ' | '.join(f'{r["stages_cpu_ms"][s]:.0f}' for s in stage_names)
         print(f'| {r["variant"]} | {r["clips_per_s"]:.2f} | {stages} | '
               f'{gpu_clips / r["clips_per_s"]:.0f} |')
 
