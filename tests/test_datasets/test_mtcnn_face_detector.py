@@ -77,6 +77,17 @@ def test_batched_detection_equals_frame_by_frame_and_is_deterministic():
         assert (b[:, 4] >= 0.9).all() and (b[:, 4] <= 1).all()
 
 
+def test_720p_frames_are_detected_downscaled_with_boxes_in_frame_pixels():
+    frames, refs = photo_clip('astronaut', 2, (1280, 720))
+    small = MTCNNFaceDetector().detect(frames)  # max_side=640: detected at 640x360
+    full = MTCNNFaceDetector(max_side=1280).detect(frames)
+    stats = match_faces(small, refs)
+    assert stats['recall'] == 1.0 and stats['false_positives'] == 0
+    assert min(min(f) for f in stats['ious']) >= 0.5
+    for s, f in zip(small, full):
+        assert box_iou(f[0, :4], s).max() > 0.8
+
+
 def test_face_scene_split_with_the_cnn_crops_the_face():
     frames, refs = photo_clip('cameraman', 6)  # Haar finds no face here at all
     out = FaceSceneSplit(detector=dict(type='MTCNNFaceDetector'), out_size=48)(

@@ -30,7 +30,10 @@ class MTCNNFaceDetector(BaseFaceDetector):
         min_size_ratio (float): smallest face side as a fraction of the frame's
             shorter side; with ``min_size`` the larger wins. Larger is faster
             (the image pyramid starts smaller).
-        min_size (int): smallest face side in pixels.
+        min_size (int): smallest face side in pixels (of the detection image).
+        max_side (int): frames whose longer side exceeds this are downscaled
+            before detection (a 720p frame costs 3x less CPU at 640); boxes
+            are mapped back to the frame's pixels.
         thresholds (sequence of 3 floats): face probability each stage needs.
         score_thr (float): boxes with a lower final probability are dropped.
         factor (float): image-pyramid step.
@@ -42,6 +45,7 @@ class MTCNNFaceDetector(BaseFaceDetector):
                  device: str = 'cpu',
                  min_size_ratio: float = 0.05,
                  min_size: int = 20,
+                 max_side: int = 640,
                  thresholds: Sequence[float] = (0.6, 0.7, 0.7),
                  score_thr: float = 0.9,
                  factor: float = 0.709,
@@ -49,12 +53,14 @@ class MTCNNFaceDetector(BaseFaceDetector):
                  max_per_frame: int = 10) -> None:
         if len(thresholds) != 3:
             raise ValueError(f'thresholds needs 3 values (P, R, O nets), got {thresholds}')
-        if not 0 < factor < 1 or batch_size < 1 or min_size < 1:
-            raise ValueError('factor must be in (0, 1), batch_size and min_size >= 1')
+        if not 0 < factor < 1 or batch_size < 1 or min_size < 1 or max_side < 24:
+            raise ValueError('factor must be in (0, 1), batch_size and min_size >= 1, '
+                             'max_side >= 24')
         mtcnn_weights_dir()  # fail at build time, with the install line, when absent
         self.device = str(device)
         self.min_size_ratio = min_size_ratio
         self.min_size = min_size
+        self.max_side = max_side
         self.thresholds = tuple(float(t) for t in thresholds)
         self.score_thr = score_thr
         self.factor = factor
@@ -76,10 +82,16 @@ class MTCNNFaceDetector(BaseFaceDetector):
         self._nets = load_mtcnn_nets(torch.device(self.device))
 
     def _detect_chunk(self, frames: List[np.ndarray]) -> List[np.ndarray]:
+        import cv2
         import torch
         from .mtcnn import mtcnn_detect
         h, w = frames[0].shape[:2]
-        min_face = max(float(self.min_size), self.min_size_ratio * min(h, w))
+        scale = min(1.0, self.max_side / max(h, w))
+        if scale < 1.0:
+            size = (max(1, round(w * scale)), max(1, round(h * scale)))
+            frames = [cv2.resize(f, size, interpolation=cv2.INTER_AREA) for f in frames]
+        small_h, small_w = frames[0].shape[:2]
+        min_face = max(float(self.min_size), self.min_size_ratio * min(small_h, small_w))
         batch = torch.from_numpy(np.stack(frames)).to(self.device)
         batch = batch.permute(0, 3, 1, 2).float()
         out = []
@@ -89,6 +101,7 @@ class MTCNNFaceDetector(BaseFaceDetector):
             if len(boxes) == 0:
                 out.append(empty_boxes())
                 continue
+            boxes[:, :4] *= np.float32([w / small_w, h / small_h] * 2)
             boxes[:, [0, 2]] = boxes[:, [0, 2]].clip(0, w)  # in frame pixels, like the others
             boxes[:, [1, 3]] = boxes[:, [1, 3]].clip(0, h)
             out.append(boxes)
@@ -114,4 +127,5 @@ class MTCNNFaceDetector(BaseFaceDetector):
 
     def __repr__(self) -> str:
         return (f'{self.__class__.__name__}(device={self.device!r}, '
-                f'min_size_ratio={self.min_size_ratio}, score_thr={self.score_thr})')
+                f'min_size_ratio={self.min_size_ratio}, max_side={self.max_side}, '
+                f'score_thr={self.score_thr})')
