@@ -10,7 +10,7 @@ Sections (``--only``):
   encoder    the frozen CLIP vision encoder (CLIPVisionBackbone, ViT-B/16, random init):
              achieved FLOP/s (FLOPs counted analytically, cross-checked with
              torch.utils.flop_counter) as a fraction of that matmul rate, for the plain
-             open_clip tower and the fused one (ous_mm.models.backbones.fast_vit),
+             open_clip tower and the fused one (ous_mm.models.backbones.fused_vit_blocks),
              fp32 and bf16
   inference  OUS clips/s and peak memory, tiny / ViT-B/16 / ViT-L/14 (each in a fresh
              subprocess so that peak RSS belongs to that model alone)
@@ -164,9 +164,11 @@ def counted_flops(backbone, image_size: int) -> int:
 def build_backbone(arch: str, fused: bool, dtype: torch.dtype, device: str):
     import ous_mm  # noqa: F401
     from ous_mm.models.backbones import CLIPVisionBackbone
-    from ous_mm.models.backbones.fast_vit import optimize_vision_tower
+    from ous_mm.models.backbones.fused_vit_blocks import optimize_vision_tower
     torch.manual_seed(0)
-    backbone = CLIPVisionBackbone(arch=arch, pretrained=None, quick_gelu=True)
+    # autocast off: the caller's dtype is what runs (the tower is cast to it below)
+    backbone = CLIPVisionBackbone(arch=arch, pretrained=None, quick_gelu=True,
+                                  autocast_dtype=None)
     backbone.eval()
     optimize_vision_tower(backbone.visual, fused_blocks=fused, dtype=dtype)
     return backbone.to(device)
@@ -253,6 +255,7 @@ def build_ous(arch_key: str, device: str, fused: bool = False):
     cfg = Config.fromfile(osp.join(REPO, ARCH_CONFIGS[arch_key]))
     model_cfg = cfg.model
     model_cfg.backbone.pretrained = None  # random init: no download, same compute
+    model_cfg.backbone.quick_gelu = True  # the activation of the 'openai' weights
     model_cfg.cls_head.pretrained = None
     torch.manual_seed(0)
     model = MODELS.build(model_cfg)
@@ -263,7 +266,7 @@ def build_ous(arch_key: str, device: str, fused: bool = False):
     model.init_weights()
     logger.setLevel(level)
     if fused:
-        from ous_mm.models.backbones.fast_vit import optimize_vision_tower
+        from ous_mm.models.backbones.fused_vit_blocks import optimize_vision_tower
         optimize_vision_tower(model.backbone.visual)
     image_size = model.backbone.visual.image_size
     image_size = image_size[0] if isinstance(image_size, (tuple, list)) else image_size
@@ -401,7 +404,7 @@ def parse_args(argv=None):
     parser.add_argument('--threads', type=int, default=None, help='torch threads (default: torch)')
     parser.add_argument('--device', default='cuda' if torch.cuda.is_available() else 'cpu')
     parser.add_argument('--fused', action='store_true',
-                        help='inference/train: run the encoder with fast_vit fused blocks')
+                        help='inference/train: run the encoder with the fused blocks')
     parser.add_argument('--encoder-frames', type=int, nargs='+', default=None,
                         help='encoder: frames per forward call (default 32 64, quick 16)')
     parser.add_argument('--train-batch', type=int, default=None,

@@ -5,7 +5,8 @@ Examples::
     python demo/demo_video.py my_clip.mp4 CONFIG CHECKPOINT --out-json emotions.json
     python demo/demo_video.py my_clip.mp4 CONFIG CHECKPOINT --out-video annotated.mp4 \
         --window 48 --stride 24
-    # any mmdet face detector instead of OpenCV's Haar cascade:
+    # faces: MTCNN when facenet-pytorch is installed, else OpenCV's Haar cascade
+    # (--detector to choose); any mmdet face detector instead:
     python demo/demo_video.py my_clip.mp4 CONFIG CHECKPOINT --out-json e.json \
         --det-config retinaface_r50.py --det-checkpoint retinaface_r50.pth
 
@@ -34,9 +35,13 @@ def parse_args(argv=None):
                         help='frames per window (default: about 2 s, at least clip_len)')
     parser.add_argument('--stride', type=int, default=None,
                         help='frames between window starts (default: window // 2)')
+    parser.add_argument('--detector', choices=('auto', 'mtcnn', 'haar'), default='auto',
+                        help='face detector: auto = MTCNN when facenet-pytorch is installed, '
+                        'else the Haar cascade (ignored with --det-config)')
     parser.add_argument('--det-config', default=None, help='mmdet face detector config')
     parser.add_argument('--det-checkpoint', default=None, help='mmdet face detector weights')
-    parser.add_argument('--det-score-thr', type=float, default=0.5)
+    parser.add_argument('--det-score-thr', type=float, default=None,
+                        help='score threshold of the CNN detector (default: its own)')
     parser.add_argument('--device', default='cpu', help="'cpu', 'cuda', 'cuda:0', ...")
     parser.add_argument('--batch-size', type=int, default=4, help='windows per forward pass')
     parser.add_argument('--sha256', default=None, help='expected sha256 of the checkpoint')
@@ -52,14 +57,12 @@ def main(argv=None):
     args = parse_args(argv)
     from ous_mm.apis import (inference_video, init_ous_model, open_user_video,
                              write_annotated_video)
+    from ous_mm.datasets.face_detectors import face_detector_cfg
 
     if not osp.isfile(args.video):
         raise SystemExit(f'video not found: {args.video}')
-    detector = None
-    if args.det_config:
-        detector = dict(type='MMDetFaceDetector', config=args.det_config,
-                        checkpoint=args.det_checkpoint, device=args.device,
-                        score_thr=args.det_score_thr)
+    detector = face_detector_cfg(args.detector, args.device, args.det_config,
+                                 args.det_checkpoint, args.det_score_thr)
     model = init_ous_model(args.config, args.checkpoint, device=args.device,
                            sha256=args.sha256)
     result = inference_video(model, args.video, window=args.window, stride=args.stride,

@@ -1,8 +1,11 @@
 """Detect faces once over a whole annotation file and write one box file per clip.
 
-    # OpenCV Haar cascade (no download), 4 processes
+    # MTCNN when facenet-pytorch is installed, else OpenCV's Haar cascade; 4 processes
     python tools/detect_faces.py data/mine/annotations/train.jsonl --data-root data/mine \
         --out-dir data/mine/boxes --out-ann data/mine/annotations/train_boxes.jsonl --workers 4
+    # MTCNN on a GPU (workers are spawned: CUDA cannot run in forked processes)
+    python tools/detect_faces.py ANN --data-root ROOT --out-dir ROOT/boxes --detector mtcnn \
+        --device cuda:0 --batch-size 64
     # any mmdet 3.x detector, e.g. a WIDER FACE RetinaNet, on GPU
     python tools/detect_faces.py ANN --data-root ROOT --out-dir ROOT/boxes \
         --det-config retinanet_widerface.py --det-checkpoint retinanet_widerface.pth \
@@ -37,10 +40,13 @@ def parse_args(argv=None):
     p.add_argument('--out-dir', required=True, help='folder for <clip_id>.json box files')
     p.add_argument('--out-ann', default=None,
                    help='write a copy of the annotation with "boxes" filled in')
-    p.add_argument('--det-config', default=None, help='mmdet config (default: OpenCV Haar)')
+    p.add_argument('--detector', choices=('auto', 'mtcnn', 'haar'), default='auto',
+                   help='auto: MTCNN when facenet-pytorch is installed, else the Haar cascade')
+    p.add_argument('--det-config', default=None, help='mmdet config (replaces --detector)')
     p.add_argument('--det-checkpoint', default=None, help='mmdet checkpoint')
-    p.add_argument('--device', default='cpu', help='device for the mmdet detector')
-    p.add_argument('--score-thr', type=float, default=0.5)
+    p.add_argument('--device', default='cpu', help='device of the CNN detector (cpu, cuda:0)')
+    p.add_argument('--score-thr', type=float, default=None,
+                   help='score threshold of the CNN detector (default: its own)')
     p.add_argument('--batch-size', type=int, default=16, help='frames per detector call')
     p.add_argument('--workers', type=int, default=1, help='processes on this machine')
     p.add_argument('--rank', type=int, default=None, help='shard index (default: env)')
@@ -61,11 +67,25 @@ def shard_from_env(rank, world_size):
 
 
 def detector_cfg(args):
-    if args.det_config:
-        return dict(type='MMDetFaceDetector', config=args.det_config,
-                    checkpoint=args.det_checkpoint, device=args.device,
-                    score_thr=args.score_thr, batch_size=args.batch_size)
-    return dict(type='OpenCVFaceDetector')
+    from ous_mm.datasets.face_detectors import MTCNN_INSTALL, face_detector_cfg, mtcnn_available
+    if args.detector == 'mtcnn' and not args.det_config and not mtcnn_available():
+        raise SystemExit(f'--detector mtcnn needs facenet-pytorch: {MTCNN_INSTALL}')
+    return face_detector_cfg(args.detector, args.device, args.det_config, args.det_checkpoint,
+                             args.score_thr, args.batch_size)
+
+
+def start_method(det_cfg):
+    """``spawn`` for CUDA (it cannot run in forked processes) and mmdet; ``fork`` otherwise."""
+    on_cuda = str(det_cfg.get('device', 'cpu')).startswith('cuda')
+    return 'spawn' if on_cuda or det_cfg['type'] == 'MMDetFaceDetector' else 'fork'
+
+
+def init_worker(threads):
+    """One share of the cores per worker process (torch and OpenCV would each take all)."""
+    import cv2
+    import torch
+    torch.set_num_threads(threads)
+    cv2.setNumThreads(threads)
 
 
 def process_clip(job):
@@ -129,8 +149,9 @@ def main(argv=None):
     bar = tqdm(total=len(jobs), desc='detect faces', unit='clip')
     if args.workers > 1 and len(jobs) > 1:
         from multiprocessing import get_context
-        ctx = get_context('spawn' if det_cfg['type'] == 'MMDetFaceDetector' else 'fork')
-        with ctx.Pool(args.workers) as pool:
+        threads = max(1, (os.cpu_count() or 1) // args.workers)
+        with get_context(start_method(det_cfg)).Pool(args.workers, init_worker,
+                                                     (threads, )) as pool:
             for res in pool.imap_unordered(process_clip, jobs):
                 results.append(res)
                 bar.update()

@@ -16,6 +16,13 @@ default_hooks = dict(
     # DFERMetric's confusion matrix -> <work_dir>/<timestamp>/confusion_matrix/*.png|json
     confusion_matrix=dict(type='DFERConfusionMatrixHook'))
 
+# Dataloader workers start with `fork` (fast, copy-on-write, mmengine's default).
+# CUDA cannot run in a forked process: with a face detector on CUDA in the
+# pipeline (e.g. dict(type='MTCNNFaceDetector', device='cuda')) set
+# mp_start_method='spawn' or 'forkserver' (or the dataloader's
+# multiprocessing_context); the detector refuses to run in a forked worker with
+# an error naming this setting. Cheaper still: detect once with
+# tools/detect_faces.py and train with dict(type='PrecomputedFaceBoxes').
 env_cfg = dict(
     cudnn_benchmark=False,
     mp_cfg=dict(mp_start_method='fork', opencv_num_threads=0),

@@ -7,6 +7,7 @@ import numpy as np
 import torch
 from mmengine.dataset import Compose
 
+from ..datasets.face_detectors import default_face_detector
 from .video_source import open_user_video
 from .windows import sample_indices, sliding_windows
 
@@ -14,7 +15,6 @@ from .windows import sample_indices, sliding_windows
 _LOADING_TRANSFORMS = ('FaceSceneInit', 'FaceSceneSampleFrames', 'FaceSceneDecode')
 #: detectors that need files written for a dataset; useless on a user's video
 _DATASET_ONLY_DETECTORS = ('PrecomputedFaceBoxes',)
-DEFAULT_DETECTOR = dict(type='OpenCVFaceDetector')
 
 
 def _test_pipeline_cfg(cfg) -> List[dict]:
@@ -41,7 +41,8 @@ def build_inference_pipeline(cfg, detector: Union[None, dict, object] = None) ->
     ``detector`` replaces the split's detector (a ``TASK_UTILS`` config dict or
     a detector instance). Without one, the config's detector is kept unless it
     only works on a prepared dataset (``PrecomputedFaceBoxes``), in which case
-    the OpenCV detector is used. A window without any face falls back to the
+    :func:`~ous_mm.datasets.face_detectors.default_face_detector` is used (MTCNN
+    when facenet-pytorch is installed, else OpenCV's Haar cascade). A window without any face falls back to the
     centre crop (``on_no_face='center_crop'``) and is flagged in the result.
     """
     import ous_mm  # noqa: F401  (registration)
@@ -61,7 +62,7 @@ def build_inference_pipeline(cfg, detector: Union[None, dict, object] = None) ->
                 step['detector'] = detector
             elif (step.get('detector') or {}).get('type') in _DATASET_ONLY_DETECTORS \
                     or step.get('detector') is None:
-                step['detector'] = dict(DEFAULT_DETECTOR)
+                step['detector'] = default_face_detector()
             built.append(TRANSFORMS.build(step))
         else:
             built.append(TRANSFORMS.build(step))
@@ -91,7 +92,8 @@ def inference_video(model: torch.nn.Module,
         stride: Frames between window starts; default ``window // 2``.
         detector: Face detector (``TASK_UTILS`` config or instance), e.g.
             ``dict(type='MMDetFaceDetector', config=..., checkpoint=...)``;
-            default: the config's, or OpenCV's Haar cascade.
+            default: the config's, or ``default_face_detector()`` (MTCNN if
+            installed, else OpenCV's Haar cascade).
         fps: Frame rate for array input (files carry their own).
         batch_size: Windows per forward pass.
 

@@ -36,6 +36,47 @@ def _quiet_init_weights(model: torch.nn.Module) -> None:
         logger.setLevel(level)
 
 
+def restore_frozen_encoders(model: torch.nn.Module) -> List[str]:
+    """Load the frozen CLIP towers of a lean model from ``pretrained``, before a checkpoint.
+
+    A model built with ``save_frozen_encoders=False`` saves checkpoints without its
+    frozen vision and text towers. Such a checkpoint loads only into towers that
+    hold their pretrained weights already, so every tool that loads one calls this
+    first (``init_ous_model``, ``tools/test.py``; training gets it from the Runner's
+    ``init_weights()`` call). It runs the towers' owners' ``init_weights()``, the one
+    place weights are read; towers loaded already and self-contained models are left
+    alone (no file is read).
+
+    Args:
+        model: an :class:`~ous_mm.models.OUSRecognizer` (or a DDP wrapper of one).
+
+    Returns:
+        The towers restored (``'backbone.visual'``, ``'cls_head.text_encoder'``).
+
+    Raises:
+        RuntimeError: a lean model without a ``pretrained`` source to restore from.
+    """
+    from mmengine.model import is_model_wrapper
+    if is_model_wrapper(model):
+        model = model.module
+    if getattr(model, 'save_frozen_encoders', True) or not hasattr(model,
+                                                                   'frozen_encoder_owners'):
+        return []
+    restored = []
+    for prefix, owner in model.frozen_encoder_owners().items():
+        if getattr(owner, 'pretrained_loaded', False):
+            continue
+        if not getattr(owner, 'pretrained', None):
+            raise RuntimeError(
+                f'{prefix.rstrip(".")}: the model saves checkpoints without its frozen CLIP '
+                'towers (save_frozen_encoders=False) but has no `pretrained` weights to '
+                'restore them from: set model.backbone.pretrained to the CLIP weights used '
+                'in training')
+        _quiet_init_weights(owner)
+        restored.append(prefix.rstrip('.'))
+    return restored
+
+
 def init_ous_model(config: Union[str, Config],
                    checkpoint: Optional[str] = None,
                    device: Union[str, torch.device] = 'cpu',
@@ -78,6 +119,7 @@ def init_ous_model(config: Union[str, Config],
                       'untrained model', stacklevel=2)
         _quiet_init_weights(model)
     else:
+        restore_frozen_encoders(model)  # lean checkpoints lack the frozen towers
         meta = load_checkpoint_strict(model, checkpoint, map_location='cpu', sha256=sha256)
     model.cfg = cfg
     names = class_names_of(cfg)

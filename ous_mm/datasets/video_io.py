@@ -140,14 +140,19 @@ class OpenCVVideo(FrameSource):
     The frame count comes from walking the stream (``grab``, no decoding),
     because container metadata of damaged files is often wrong; ``get_frames``
     walks it again and decodes only the requested frames, so memory stays at a
-    few frames even for long videos.
+    few frames even for long videos. ``num_frames`` given (e.g. decord's count)
+    skips the counting walk.
     """
 
-    def __init__(self, path: str):
+    def __init__(self, path: str, num_frames: Optional[int] = None):
         self.path = path
         cap = cv2.VideoCapture(path)
         if not cap.isOpened():
             raise VideoReadError(f'{path}: OpenCV cannot open the video')
+        if num_frames:
+            cap.release()
+            self.num_frames = int(num_frames)
+            return
         count = 0
         while cap.grab():
             count += 1

@@ -6,19 +6,21 @@ model = dict(
     type='OUSRecognizer',
     use_scene=True,  # False: the face-only baseline (configs/ous/ablations/face_only_*)
     # False: checkpoints without the frozen CLIP towers (ViT-L/14 weights 0.43 GB instead
-    # of 2.14 GB); loading one re-reads the towers from backbone.pretrained.
+    # of 2.14 GB); the tools restore the towers from backbone.pretrained before loading one
+    # (ous_mm.apis.restore_frozen_encoders).
     save_frozen_encoders=True,
     data_preprocessor=dict(type='FaceSceneDataPreprocessor'),  # CLIP mean/std
     backbone=dict(
         type='CLIPVisionBackbone',
         arch='ViT-L-14',          # (paper)
-        pretrained='openai',      # or a local copy of OpenAI's ViT-L-14.pt (keep quick_gelu)
-        quick_gelu=True,          # OpenAI weights were trained with QuickGELU
+        pretrained='openai',      # an open_clip tag or a local file (e.g. OpenAI's ViT-L-14.pt)
+        # quick_gelu: not set = read from the weights ('openai' and OpenAI's .pt -> QuickGELU,
+        # LAION tags -> GELU); setting the wrong one for a known tag is an error.
         early_layers=4,           # first four blocks feed the Polarity Encoder (paper)
         early_pool='cls_mean',    # CLS token + mean patch token after block 4
         frozen=True,              # (paper)
         max_frames_per_pass=None,   # e.g. 256 to bound GPU memory of B*2*T frames
-        autocast_dtype=None),       # 'bf16' / 'fp16': faster frozen encoder on GPU
+        autocast_dtype='auto'),     # bf16 on CUDA, exact fp32 on CPU; None = fp32 everywhere
     neck=dict(
         type='TypeFusionNeck',
         polarity_source='scene',  # 'scene' | 'face' | 'both' | None

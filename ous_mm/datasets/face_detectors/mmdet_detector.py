@@ -8,7 +8,7 @@ from mmaction.registry import TASK_UTILS
 from mmengine.config import Config
 from mmengine.registry import DefaultScope
 
-from .base import BaseFaceDetector, empty_boxes
+from .base import BaseFaceDetector, check_detector_device, empty_boxes
 
 
 @TASK_UTILS.register_module()
@@ -25,7 +25,9 @@ class MMDetFaceDetector(BaseFaceDetector):
         config (str | dict | Config): mmdet config file or config.
         checkpoint (str, optional): weights file or URL; None keeps random
             weights (tests only: a warning says so).
-        device (str): ``'cpu'``, ``'cuda'``, ``'cuda:1'``, ...
+        device (str): ``'cpu'``, ``'cuda'``, ``'cuda:1'``, ... (on CUDA, dataloader
+            workers need the ``spawn``/``forkserver`` start method: see
+            :func:`~ous_mm.datasets.face_detectors.check_detector_device`).
         score_thr (float): boxes with a lower score are dropped.
         class_ids (sequence of int, optional): keep only these labels (e.g. the
             face class of a multi-class model); None keeps all.
@@ -67,6 +69,7 @@ class MMDetFaceDetector(BaseFaceDetector):
     def _init(self) -> None:
         if self._model is not None:
             return
+        check_detector_device(self.device, type(self).__name__)
         from mmcv.transforms import Compose
         from mmdet.apis import init_detector
         from mmdet.utils import get_test_pipeline_cfg

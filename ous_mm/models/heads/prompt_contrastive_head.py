@@ -10,13 +10,12 @@ from mmaction.utils import SampleList
 from mmengine.logging import print_log
 from torch import nn
 
+from ous_mm.utils.clip_weights import read_clip_weights
 from ..losses.base import head_loss_traits
 from ..necks.type_fusion_neck import NeckOutputs
-from ..utils.open_clip_utils import (ArchType, arch_name, build_text_tower,
-                                     load_open_clip_state_dict, load_text_tower,
-                                     resolve_checkpoint_file, resolve_model_cfg,
-                                     resolve_quick_gelu)
 from ..utils.feature_stats import effective_rank, feature_spread
+from ..utils.open_clip_utils import (ArchType, arch_name, build_text_tower, load_text_tower,
+                                     match_activation, resolve_model_cfg, resolve_quick_gelu)
 from .prompt_learner import PromptLearner
 
 
@@ -39,7 +38,7 @@ class PromptContrastiveHead(BaseHead):
         in_channels: size of the video feature (filled in by the recognizer).
         arch: open_clip arch of the text tower (defaults to the backbone's).
         pretrained: ``None``, an open_clip tag or a local CLIP checkpoint file;
-            loaded in :meth:`init_weights`.
+            read in :meth:`init_weights` only.
         quick_gelu: as in :class:`CLIPVisionBackbone`.
         prompt_length: M context vectors (paper: 64; Table VI: 16/32/64).
         ctx_init_std: std of the context init.
@@ -86,12 +85,14 @@ class PromptContrastiveHead(BaseHead):
         self.class_names = class_names
         self.arch = arch
         self.pretrained = pretrained
-        self.quick_gelu = resolve_quick_gelu(arch, pretrained, quick_gelu)
+        self.quick_gelu = quick_gelu  # the request (None: from the weights)
+        self.pretrained_loaded = False  # set by init_weights (lean checkpoints need it)
         embed_dim = int(resolve_model_cfg(arch)['embed_dim'])
         if embed_dim != in_channels:
             raise ValueError(f'the {arch_name(arch)} text embedding has {embed_dim} dims but the '
                              f'video feature has {in_channels}: use the backbone\'s arch')
-        self.text_encoder = build_text_tower(arch, self.quick_gelu)
+        self.text_encoder = build_text_tower(arch, resolve_quick_gelu(arch, pretrained,
+                                                                      quick_gelu))
         for param in self.text_encoder.parameters():
             param.requires_grad_(False)
         self.text_encoder.eval()
@@ -106,16 +107,21 @@ class PromptContrastiveHead(BaseHead):
 
     # -- weights and modes -------------------------------------------------------------
     def init_weights(self) -> None:
-        """Load the pretrained CLIP text weights (random-init text tower otherwise)."""
+        """Load the pretrained CLIP text weights (random-init text tower otherwise).
+
+        The only place the head reads a file (or downloads a tag, once per node).
+        """
         super().init_weights()
         self._text_cache = None
         if not self.pretrained:
             return
-        path = resolve_checkpoint_file(self.arch, self.pretrained)
-        state = load_open_clip_state_dict(path)
-        load_text_tower(self.text_encoder, state, path, self.arch)
+        weights = read_clip_weights(self.arch, self.pretrained)
+        match_activation(self.text_encoder, weights.quick_gelu, self.quick_gelu, weights.path,
+                         'model.cls_head')
+        load_text_tower(self.text_encoder, weights.state, weights.path, self.arch)
+        self.pretrained_loaded = True
         print_log(f'PromptContrastiveHead: loaded {arch_name(self.arch)} text weights from '
-                  f'{path}', logger='current')
+                  f'{weights.path}', logger='current')
 
     def train(self, mode: bool = True) -> 'PromptContrastiveHead':
         """Set the mode, keep the text tower in eval mode, drop cached text features."""

@@ -7,6 +7,8 @@ from mmaction.registry import MODELS
 
 from .base import HeadLoss
 
+from ..utils.gather import gather_rows_with_grad
+
 CONTRASTIVE_MODES = ('video_text', 'scene_face')
 
 
@@ -26,6 +28,12 @@ class ContrastiveLoss(HeadLoss):
       feature i with every face feature j of the batch, positives on the
       diagonal, fixed ``temperature``. Carries no class label: use it inside
       :class:`GlobalSwitchLoss` together with a ``classification`` term.
+      Under DDP the negatives are the GLOBAL batch: each rank all-gathers the
+      face (and scene) features of every rank with gradient
+      (:func:`~ous_mm.models.utils.gather.gather_rows_with_grad`) and averages
+      over its own rows, so loss and gradients do not depend on the number of
+      GPUs (equal per-rank batches, as mmengine's sampler gives; tested
+      against one process on the same total batch).
 
     The sum over i of Eq. 3 is averaged (batch-size independent).
 
@@ -73,9 +81,11 @@ class ContrastiveLoss(HeadLoss):
                              'a face-only model (use_scene=False) cannot use it')
         scene = F.normalize(scene_feat, dim=-1)
         face = F.normalize(face_feat, dim=-1)
-        logits = scene @ face.t() / self.temperature   # sim(V_s_i, V_f_j) / tau
-        targets = torch.arange(logits.shape[0], device=logits.device)
-        loss = F.cross_entropy(logits, targets)
+        all_face, offset = gather_rows_with_grad(face)  # negatives of every rank
+        targets = offset + torch.arange(scene.shape[0], device=scene.device)
+        loss = F.cross_entropy(scene @ all_face.t() / self.temperature, targets)  # sim/tau
         if self.symmetric:
-            loss = 0.5 * (loss + F.cross_entropy(logits.t(), targets))
+            all_scene, _ = gather_rows_with_grad(scene)
+            loss = 0.5 * (loss + F.cross_entropy(face @ all_scene.t() / self.temperature,
+                                                 targets))
         return self.loss_weight * loss

@@ -13,6 +13,11 @@ from ..losses.base import head_loss_traits
 Inputs = Union[torch.Tensor, Dict[str, torch.Tensor]]
 
 
+def _under(key: str, tower_prefix: str) -> bool:
+    """Whether a (possibly wrapper-prefixed) state-dict key belongs to ``tower_prefix``."""
+    return key.startswith(tower_prefix) or ('.' + tower_prefix) in key
+
+
 def _drop_frozen_encoders(module, state_dict, prefix, local_metadata) -> None:
     """State-dict hook of a lean model: leave the frozen CLIP towers out."""
     for tower_prefix in module._frozen_encoders():
@@ -42,9 +47,11 @@ class OUSRecognizer(BaseRecognizer):
         use_scene: False -> face-only model (the baseline without scene).
         save_frozen_encoders: keep the frozen CLIP towers in saved state dicts
             (default: self-contained checkpoints). False drops them (ViT-L/14 model
-            weights shrink from 2.14 GB to 0.43 GB); loading such a
-            checkpoint re-reads the towers from ``backbone.pretrained``, which
-            must then be available where the checkpoint is loaded.
+            weights shrink from 2.14 GB to 0.43 GB); such a checkpoint loads into
+            a model whose towers were restored from ``backbone.pretrained`` first
+            (:func:`ous_mm.apis.restore_frozen_encoders`, or ``init_weights()`` as
+            the Runner runs it before training/resuming); loading it into towers
+            that were not restored raises.
         data_preprocessor: defaults to :class:`FaceSceneDataPreprocessor`.
         train_cfg, test_cfg: kept for the MMAction2 interface.
     """
@@ -82,8 +89,7 @@ class OUSRecognizer(BaseRecognizer):
         self.save_frozen_encoders = save_frozen_encoders
         if not save_frozen_encoders:
             self._register_state_dict_hook(_drop_frozen_encoders)
-            self._register_load_state_dict_pre_hook(self._restore_frozen_encoders,
-                                                    with_module=False)
+            self.register_load_state_dict_post_hook(self._accept_lean_checkpoint)
 
     def _frozen_encoders(self) -> Dict[str, torch.nn.Module]:
         """State-dict prefix -> frozen tower (the ones lean checkpoints leave out)."""
@@ -93,25 +99,36 @@ class OUSRecognizer(BaseRecognizer):
         towers['cls_head.text_encoder.'] = self.cls_head.text_encoder  # always frozen
         return towers
 
-    def _restore_frozen_encoders(self, state_dict, prefix, local_metadata, strict,
-                                 missing_keys, unexpected_keys, error_msgs) -> None:
-        """Fill the towers a lean checkpoint lacks from ``pretrained`` before loading."""
-        towers = self._frozen_encoders()
-        absent = [p for p in towers if not any(k.startswith(prefix + p) for k in state_dict)]
-        if not absent:
-            return
-        if not self.backbone.pretrained or not self.cls_head.pretrained:
-            raise RuntimeError('this checkpoint was saved without the frozen CLIP towers '
-                               '(save_frozen_encoders=False) and the model has no '
-                               '`pretrained` weights to restore them from: set '
-                               'model.backbone.pretrained to the CLIP file used in training')
-        if 'backbone.visual.' in absent:
-            self.backbone.init_weights()
-        if 'cls_head.text_encoder.' in absent:
-            self.cls_head.init_weights()
-        for tower_prefix in absent:
-            for name, value in towers[tower_prefix].state_dict().items():
-                state_dict[prefix + tower_prefix + name] = value
+    def frozen_encoder_owners(self) -> Dict[str, torch.nn.Module]:
+        """State-dict prefix of each frozen tower -> the module whose ``init_weights``
+        loads it from ``pretrained`` (what :func:`ous_mm.apis.restore_frozen_encoders` calls)."""
+        owners = {'backbone.visual.': self.backbone, 'cls_head.text_encoder.': self.cls_head}
+        return {prefix: owners[prefix] for prefix in self._frozen_encoders()}
+
+    def _accept_lean_checkpoint(self, module, incompatible_keys) -> None:
+        """Load post-hook of a lean model: frozen-tower keys may be absent from a checkpoint
+        when the towers hold their pretrained weights already; reads no file.
+
+        Without restored towers it raises instead of leaving random towers in place
+        (mmengine's loaders are non-strict and would only warn).
+        """
+        missing = incompatible_keys.missing_keys
+        absent = {prefix: [k for k in missing if _under(k, prefix)]
+                  for prefix in self._frozen_encoders()}
+        absent = {prefix: keys for prefix, keys in absent.items() if keys}
+        owners = self.frozen_encoder_owners()
+        unrestored = [p for p in absent if not getattr(owners[p], 'pretrained_loaded', False)]
+        if unrestored:
+            raise RuntimeError(
+                'this checkpoint was saved without the frozen CLIP towers '
+                f'({", ".join(p.rstrip(".") for p in unrestored)}; save_frozen_encoders=False) '
+                'and they were not restored first: call '
+                'ous_mm.apis.restore_frozen_encoders(model) before loading it (tools/test.py, '
+                'tools/train.py and init_ous_model do), which loads them from '
+                'model.backbone.pretrained')
+        for keys in absent.values():
+            for key in keys:
+                missing.remove(key)
 
     def _check_losses(self) -> None:
         """Fail at build time, not at the first step, when the loss needs a missing part."""

@@ -6,20 +6,20 @@ OUS uses one CLIP model split in two: the vision tower in
 part needs (with open_clip's own tower builders, the ones ``open_clip.CLIP`` calls)
 halves the peak memory of building ViT-L/14 twice. Parameter names stay those of
 an open_clip ``CLIP`` state dict (``visual.*`` and the top-level text keys), so any
-open_clip / OpenAI checkpoint loads without renaming.
+open_clip / OpenAI checkpoint loads without renaming. Nothing here reads a file: the
+state dicts come from :func:`ous_mm.utils.clip_weights.read_clip_weights`, which the
+towers' owners call in ``init_weights()`` only.
 """
 import copy
-import os
-import os.path as osp
 from collections.abc import Mapping
-from typing import Dict, Optional, Union
+from typing import Optional, Union
 
 import open_clip
-import torch
-from open_clip import factory as open_clip_factory
 from open_clip import model as open_clip_model
-from open_clip import pretrained as open_clip_pretrained
+from open_clip.transformer import QuickGELU
 from torch import nn
+
+from ous_mm.utils.clip_weights import tag_config
 
 ArchType = Union[str, Mapping]
 
@@ -65,26 +65,67 @@ def resolve_model_cfg(arch: ArchType) -> dict:
     raise TypeError(f'arch must be an open_clip model name or a dict, got {type(arch)}')
 
 
-def _is_tag(arch: ArchType, pretrained: Optional[str]) -> bool:
-    return (isinstance(arch, str) and bool(pretrained)
-            and bool(open_clip_pretrained.get_pretrained_cfg(arch, pretrained)))
-
-
 def resolve_quick_gelu(arch: ArchType, pretrained: Optional[str],
                        quick_gelu: Optional[bool]) -> bool:
-    """Whether the towers use QuickGELU (OpenAI weights were trained with it).
+    """Whether the towers use QuickGELU (OpenAI weights were trained with it, LAION ones not).
 
-    An explicit ``quick_gelu`` wins; else the pretrained tag's setting (``'openai'``
-    -> True); else the arch config's ``quick_gelu`` (False for plain ``ViT-L-14``).
-    A local OpenAI checkpoint file needs ``quick_gelu=True`` set in the config.
+    ``None`` takes it from the weights: the pretrained tag's setting (``'openai'``,
+    ``'metaclip_400m'`` -> True; ``'laion2b_s32b_b82k'`` -> False), else the arch config
+    (``'ViT-L-14-quickgelu'`` -> True, ``'ViT-L-14'`` -> False; a local file is checked
+    again when :func:`match_activation` sees it). An explicit value that contradicts a
+    known tag or a ``-quickgelu`` arch name raises a ValueError: the features of a tower
+    with the wrong activation are silently wrong.
     """
+    tag = tag_config(arch, pretrained)
+    known = bool(tag.get('quick_gelu', False)) if tag else None
+    source = f'the open_clip weights {arch}/{pretrained}'
+    if known is None and isinstance(arch, str) and arch.endswith('-quickgelu'):
+        known, source = True, f'the arch name {arch!r}'
+    if quick_gelu is not None and known is not None and bool(quick_gelu) != known:
+        raise ValueError(
+            f'quick_gelu={quick_gelu} but {source} use '
+            f'{"QuickGELU" if known else "GELU"} (quick_gelu={known}): remove quick_gelu from '
+            'the config (it is read from the weights) or name weights trained with it')
     if quick_gelu is not None:
         return bool(quick_gelu)
-    cfg = resolve_model_cfg(arch)
-    if _is_tag(arch, pretrained):
-        tag_cfg = open_clip_pretrained.get_pretrained_cfg(arch, pretrained)
-        return bool(tag_cfg.get('quick_gelu', cfg.get('quick_gelu', False)))
-    return bool(cfg.get('quick_gelu', False))
+    if known is not None:
+        return known
+    return bool(resolve_model_cfg(arch).get('quick_gelu', False))
+
+
+def uses_quick_gelu(tower: nn.Module) -> bool:
+    """Whether the MLPs of an open_clip tower use QuickGELU."""
+    return any(isinstance(m, QuickGELU) for m in tower.modules())
+
+
+def match_activation(tower: nn.Module, trained_quick_gelu: Optional[bool],
+                     requested: Optional[bool], path: str, what: str) -> bool:
+    """Give ``tower`` the activation its weights were trained with; returns whether it changed.
+
+    Args:
+        tower: an open_clip vision or text tower.
+        trained_quick_gelu: what the weight file says (None: it does not say).
+        requested: the config's ``quick_gelu`` (None: not set).
+        path: the weight file, for messages.
+        what: ``'model.backbone'`` / ``'model.cls_head'``, for messages.
+
+    Raises:
+        ValueError: the config set the other activation explicitly.
+    """
+    if trained_quick_gelu is None:
+        return False
+    if requested is not None and bool(requested) != trained_quick_gelu:
+        raise ValueError(
+            f'{what}.quick_gelu={requested} but {path} was trained with '
+            f'{"QuickGELU" if trained_quick_gelu else "GELU"}: remove quick_gelu from the config')
+    if uses_quick_gelu(tower) == trained_quick_gelu:
+        return False
+    act = QuickGELU if trained_quick_gelu else nn.GELU
+    for module in list(tower.modules()):
+        for name, child in module.named_children():
+            if isinstance(child, (nn.GELU, QuickGELU)):
+                setattr(module, name, act())
+    return True
 
 
 def build_vision_tower(arch: ArchType, quick_gelu: bool) -> nn.Module:
@@ -107,58 +148,6 @@ def build_text_tower(arch: ArchType, quick_gelu: bool) -> nn.Module:
                          'head needs an open_clip TextTransformer')
     return open_clip_model._build_text_tower(cfg['embed_dim'], cfg['text_cfg'],
                                              quick_gelu=quick_gelu)
-
-
-def resolve_checkpoint_file(arch: ArchType, pretrained: str) -> str:
-    """A local file for ``pretrained``: an existing path, or a downloaded open_clip tag."""
-    expanded = osp.expanduser(str(pretrained))
-    if osp.isfile(expanded):
-        return expanded
-    if _is_tag(arch, pretrained):
-        tag_cfg = open_clip_pretrained.get_pretrained_cfg(arch, pretrained)
-        try:
-            path = open_clip_pretrained.download_pretrained(tag_cfg)
-        except Exception as exc:  # offline cluster nodes, proxies, ...
-            raise RuntimeError(
-                f'could not fetch the open_clip weights {arch}/{pretrained} ({exc}). '
-                'Download them once on a machine with internet (open_clip caches them in '
-                '~/.cache) and set `pretrained` to the local file path.') from exc
-        if not path or not osp.isfile(path):
-            raise RuntimeError(f'open_clip returned no file for {arch}/{pretrained}')
-        return path
-    looks_like_path = (os.sep in str(pretrained)
-                       or str(pretrained).endswith(('.pt', '.pth', '.bin', '.safetensors')))
-    if looks_like_path:
-        raise FileNotFoundError(f'pretrained CLIP weights file not found: {pretrained}')
-    tags = (open_clip.list_pretrained_tags_by_model(arch) if isinstance(arch, str) else [])
-    raise ValueError(f'pretrained={pretrained!r} is neither a file nor an open_clip tag of '
-                     f'{arch_name(arch)} (tags: {tags})')
-
-
-def load_open_clip_state_dict(path: str) -> Dict[str, torch.Tensor]:
-    """Read a full open_clip/OpenAI CLIP state dict from ``path`` (tensors only).
-
-    Plain state dicts and ``{'state_dict': ...}`` checkpoints are unpickled with
-    ``weights_only=True``; OpenAI's original ``.pt`` files are TorchScript archives
-    and are read with ``torch.jit.load``.
-    """
-    try:
-        state = open_clip_factory.load_state_dict(path, device='cpu', weights_only=True)
-    except Exception as exc:
-        try:
-            state = torch.jit.load(path, map_location='cpu').state_dict()
-        except Exception:
-            raise RuntimeError(f'cannot read CLIP weights from {path}: {exc}') from exc
-    if not isinstance(state, Mapping) or not state:
-        raise RuntimeError(f'{path} holds no state dict (got {type(state).__name__})')
-    state = dict(state)
-    for key in ('input_resolution', 'context_length', 'vocab_size'):
-        state.pop(key, None)
-    # open_clip's CustomTextCLIP layout keeps the text tower under ``text.``
-    if any(k.startswith('text.') for k in state):
-        state = {(k[len('text.'):] if k.startswith('text.') else k): v
-                 for k, v in state.items()}
-    return state
 
 
 def _load_tower(tower: nn.Module, tower_state: dict, path: str, what: str) -> None:

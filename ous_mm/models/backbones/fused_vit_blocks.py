@@ -16,7 +16,7 @@ unfused element-wise passes with two temporaries (~9 %), the unfused
 
 Only the class of each block changes: parameter names, the state dict and the
 checkpoint format are untouched, and the outputs equal the original ones within
-float rounding (tests/test_speed/test_fast_vit.py).
+float rounding (tests/test_speed/test_fused_vit_blocks.py).
 """
 from typing import Optional
 
