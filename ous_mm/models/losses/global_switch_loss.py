@@ -1,5 +1,4 @@
 """Eq. 4: the alpha switch between the global three-term loss and contrast alone."""
-import math
 from typing import Dict, Optional
 
 import torch
@@ -90,7 +89,8 @@ class GlobalSwitchLoss(HeadLoss):
         if carries and self.classification is not None:
             raise ValueError('GlobalSwitchLoss: contrastive is already the video_text '
                              'classification loss; leave classification=None')
-        self.register_buffer('smoothed', torch.tensor(float('nan')))
+        self.register_buffer('smoothed', torch.tensor(0.0))
+        self.register_buffer('updates', torch.tensor(0))  # decisions taken so far
         self.register_buffer('switch_on', torch.tensor(True))
 
     @property
@@ -116,10 +116,10 @@ class GlobalSwitchLoss(HeadLoss):
         if not self.training:
             return bool(self.switch_on)
         value = float(self._mean_over_processes(value.detach().float()))
-        previous = float(self.smoothed)
-        if self.smoothing == 'ema' and not math.isnan(previous):
-            value = self.momentum * previous + (1.0 - self.momentum) * value
+        if self.smoothing == 'ema' and int(self.updates) > 0:
+            value = self.momentum * float(self.smoothed) + (1.0 - self.momentum) * value
         self.smoothed.fill_(value)
+        self.updates += 1
         was_on = bool(self.switch_on)
         now_on = value > self.alpha + (self.hysteresis if not was_on else 0.0)
         if now_on != was_on:
