@@ -134,18 +134,17 @@ def scene_problem(path: str, decode: bool) -> Optional[str]:
     """Why the scene source at ``path`` cannot be used, or None.
 
     Always catches 0-byte videos (interrupted downloads); with ``decode`` the
-    source is opened and its frame count read (slow on a full dataset).
+    source is opened and its first, middle and last frame decoded (slow on a
+    full dataset).
     """
     if osp.isfile(path) and osp.getsize(path) == 0:
         return f'{path} is empty (0 bytes)'
     if decode:
-        from ..video_io import probe_source  # decoders only when asked for
+        from ..video_io import verify_source  # decoders only when asked for
         try:
-            num = probe_source(path)
+            verify_source(path)
         except Exception as err:  # noqa: BLE001 - any decoder failure is reported
             return str(err)
-        if not num:
-            return f'{path} has no decodable frame'
     return None
 
 
