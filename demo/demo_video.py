@@ -23,7 +23,7 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description='OUS emotion recognition on a video')
-    parser.add_argument('video', help='video file')
+    parser.add_argument('video', help='video file or folder of frames')
     parser.add_argument('config', help='model config file')
     parser.add_argument('checkpoint', nargs='?', default=None,
                         help='checkpoint file (omit only to smoke-test an untrained model)')
@@ -53,8 +53,12 @@ def main(argv=None):
     from ous_mm.apis import (inference_video, init_ous_model, open_user_video,
                              write_annotated_video)
 
-    if not osp.isfile(args.video):
-        raise SystemExit(f'video not found: {args.video}')
+    from ous_mm.apis.video_source import check_user_video
+    from ous_mm.datasets.video_io import VideoReadError
+    try:  # before the model loads: a bad input fails at once, naming the file
+        check_user_video(args.video)
+    except (FileNotFoundError, VideoReadError) as err:
+        raise SystemExit(f'error: {err}') from None
     detector = None
     if args.det_config:
         detector = dict(type='MMDetFaceDetector', config=args.det_config,

@@ -2,6 +2,7 @@
 import argparse
 import os
 import os.path as osp
+import sys
 
 from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
@@ -50,6 +51,12 @@ def main():
     args = parse_args()
     import ous_mm  # noqa: F401  (upstream fixes + registration before the config builds)
     cfg = merge_args(Config.fromfile(args.config), args)
+    if '://' not in args.checkpoint:  # a damaged file: say so before building anything
+        from ous_mm.utils.checkpoint import checkpoint_problem
+        problem = checkpoint_problem(args.checkpoint)
+        if problem is not None:
+            print(f'error: checkpoint {args.checkpoint}: {problem}', file=sys.stderr)
+            sys.exit(2)
     runner = Runner.from_cfg(cfg)
     runner.test()
 

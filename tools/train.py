@@ -2,6 +2,7 @@
 import argparse
 import os
 import os.path as osp
+import sys
 
 from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
@@ -75,10 +76,32 @@ def merge_args(cfg: Config, args) -> Config:
     return cfg
 
 
+def resume_from_loadable(cfg: Config, args) -> Config:
+    """Point ``--resume`` (auto or PATH) at the newest checkpoint that loads; each broken
+    one on the way (a run killed while writing it, a truncated copy) gets a warning."""
+    if args.resume is None:
+        return cfg
+    from ous_mm.utils.checkpoint import find_resume_checkpoint
+    requested = None if args.resume == 'auto' else args.resume
+    choice = find_resume_checkpoint(cfg.work_dir, requested)
+    for path, problem in choice.skipped:
+        print(f'WARNING: cannot resume from {path}: {problem}; trying an older checkpoint',
+              file=sys.stderr)
+    if choice.path is not None:
+        cfg.load_from = choice.path
+    elif requested is not None:
+        raise SystemExit(f'error: --resume {requested}: no loadable checkpoint there '
+                         'or in its folder')
+    elif choice.skipped:
+        print(f'WARNING: no loadable checkpoint in {cfg.work_dir}: training from scratch',
+              file=sys.stderr)
+    return cfg
+
+
 def main():
     args = parse_args()
     import ous_mm  # noqa: F401  (upstream fixes + registration before the config builds)
-    cfg = merge_args(Config.fromfile(args.config), args)
+    cfg = resume_from_loadable(merge_args(Config.fromfile(args.config), args), args)
     runner = Runner.from_cfg(cfg)
     runner.train()
 
