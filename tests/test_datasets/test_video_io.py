@@ -130,16 +130,21 @@ def test_decord_decode_failure_falls_back_to_opencv_and_is_counted(tmp_path):
 
 
 def test_partly_corrupt_video_decodes_what_opencv_can(tmp_path):
-    """decord announces 30 frames and fails mid-stream; OpenCV decodes the frames before the
+    """decord announces 30 frames and fails to decode; OpenCV decodes the frames before the
     damage, and sampled indices are spread over those instead of failing."""
     rng = np.random.default_rng(0)
     good = write_video(str(tmp_path / 'noise.mp4'),
                        [rng.integers(0, 255, (96, 96, 3), dtype=np.uint8) for _ in range(30)])
     data = bytearray(open(good, 'rb').read())
-    data[len(data) // 2:len(data) // 2 + 4000] = bytes(4000)
+    lo, hi = len(data) // 5, len(data) * 9 // 10
+    data[lo:hi] = bytes(hi - lo)
     bad = tmp_path / 'corrupt.mp4'
     bad.write_bytes(bytes(data))
+    from ous_mm.datasets.video_io import decode_fallbacks
+    with pytest.raises(VideoReadError, match='cannot decode frames'):
+        open_video(str(bad), backend='decord').get_frames([0, 15, 29])
     src = open_video(str(bad))
     assert src.num_frames == 30
     frames = src.get_frames([0, 15, 29])
     assert len(frames) == 3 and all(f.shape == (96, 96, 3) for f in frames)
+    assert decode_fallbacks()[str(bad)] == 1

@@ -16,7 +16,9 @@ import os.path as osp
 import sys
 from collections import Counter
 
-sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
+sys.path.insert(0, osp.dirname(osp.abspath(__file__)))  # tools/data
+
+from _cli import progress_bar  # noqa: E402  (also puts the repository on sys.path)
 
 
 def parse_args(argv=None):
@@ -71,19 +73,13 @@ def main(argv=None):
     args = parse_args(argv)
     import ous_mm  # noqa: F401
     from ous_mm.datasets.checks import ERROR, WARNING, check_targets
-
-    def progress(iterable, total, desc):
-        if args.no_progress:
-            return iterable
-        from tqdm import tqdm
-        return tqdm(iterable, total=total, desc=osp.basename(desc), unit='clip', file=sys.stderr)
-
     try:
         targets = build_targets(args)
     except (ValueError, FileNotFoundError) as err:
         print(f'ERROR: {err}', file=sys.stderr)
         return 2
-    reports = check_targets(targets, args.min_frames, args.deep, args.workers, progress)
+    reports = check_targets(targets, args.min_frames, args.deep, args.workers,
+                            progress_bar(not args.no_progress))
     for report in reports:
         print_report(report, args.max_list)
     n_err = sum(r.count(ERROR) for r in reports)
