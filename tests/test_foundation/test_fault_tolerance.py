@@ -1,8 +1,9 @@
 """kill -9 a real OUS training run at the moments that matter; ``--resume`` must always go on.
 
-The run (``configs/ous/ous_tiny_synthetic.py`` on 14 generated clips) is killed by
-itself at a named point (``OUS_FAULT_POINT``, ``ous_mm/utils/fault_points.py``),
-so each kill lands exactly where it should, with no sleep-and-hope:
+The run (``configs/ous/ous_tiny_synthetic.py`` on 14 generated clips, ``tools/train.py``
+in a forked child process, so no interpreter start-up per run) is killed by itself at
+a named point (``OUS_FAULT_POINT``, ``ous_mm/utils/fault_points.py``), so each kill
+lands exactly where it should, with no sleep-and-hope:
 
 1. during a best-checkpoint swap (the first time a better validation replaces the
    previous best: the new best and the epoch checkpoint are complete, the old best
@@ -15,10 +16,11 @@ that was running, every checkpoint file on disk loads (no 0-byte or truncated
 ``.pth``), a best checkpoint loads, and ``--resume`` continues from the newest one.
 """
 import glob
+import multiprocessing
 import os
 import os.path as osp
 import re
-import subprocess
+import runpy
 import sys
 
 import pytest
@@ -37,21 +39,39 @@ def data_root(tmp_path_factory):
     return root
 
 
+def _child(argv, fault, log_path):
+    """``python tools/train.py ARGV`` in a forked child, its output into ``log_path``."""
+    torch.set_num_threads(1)  # as a dataloader worker does: no OpenMP pool after fork
+    log = open(log_path, 'w', buffering=1)
+    os.dup2(log.fileno(), 1)
+    os.dup2(log.fileno(), 2)
+    sys.stdout = sys.stderr = log
+    os.environ.pop('OUS_FAULT_POINT', None)
+    if fault:
+        os.environ['OUS_FAULT_POINT'] = fault
+    sys.argv = ['tools/train.py', *argv]
+    os.chdir(ROOT)
+    try:
+        runpy.run_path(osp.join(ROOT, 'tools', 'train.py'), run_name='__main__')
+    finally:
+        log.flush()
+
+
 def train(work_dir, data_root, fault=None, resume=False):
-    """One ``tools/train.py`` process; returns (exit code, log)."""
+    """One ``tools/train.py`` run in a child process; returns (exit code, log)."""
     options = [f'train_cfg.max_epochs={MAX_EPOCHS}', 'default_hooks.logger.interval=1']
     for split in ('train', 'val', 'test'):
         options += [f'{split}_dataloader.dataset.data_root={data_root}',
                     f'{split}_dataloader.batch_size=4', f'{split}_dataloader.num_workers=0',
                     f'{split}_dataloader.persistent_workers=False']
-    env = dict(os.environ, PYTHONPATH=ROOT, OMP_NUM_THREADS='1')
-    env.pop('OUS_FAULT_POINT', None)
-    if fault:
-        env['OUS_FAULT_POINT'] = fault
-    cmd = [sys.executable, 'tools/train.py', CONFIG, '--work-dir', work_dir, '--seed', '0',
-           '--cfg-options', *options] + (['--resume'] if resume else [])
-    proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
-    return proc.returncode, proc.stdout + proc.stderr
+    argv = [CONFIG, '--work-dir', work_dir, '--seed', '0', '--cfg-options', *options]
+    log_path = f'{work_dir}.log{len(glob.glob(work_dir + ".log*"))}'
+    child = multiprocessing.get_context('fork').Process(
+        target=_child, args=(argv + (['--resume'] if resume else []), fault, log_path))
+    child.start()
+    child.join(600)
+    with open(log_path) as f:
+        return child.exitcode, f.read()
 
 
 def epochs_saved(work_dir):
@@ -87,8 +107,8 @@ def test_kill_9_at_each_critical_moment_then_resume(tmp_path, data_root):
     rc, log = train(work_dir, data_root, fault='checkpoint_write@1', resume=True)
     assert rc == -9, log[-3000:]
     assert f'resumed epoch: {saved}' in log
-    assert glob.glob(osp.join(work_dir, '.epoch_*.pth.tmp*'))  # the write was cut halfway
     saved = assert_recoverable(work_dir, log, 'checkpoint write')
+    assert glob.glob(osp.join(work_dir, '.epoch_*.pth.tmp*'))  # the write was cut halfway
 
     rc, log = train(work_dir, data_root, fault='train_iter@2', resume=True)
     assert rc == -9, log[-3000:]

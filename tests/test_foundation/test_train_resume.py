@@ -29,6 +29,20 @@ def run_tool(*args, cwd=ROOT, rc=0, **env):
     return proc.stdout + proc.stderr
 
 
+def run_in_process(tool, *args, monkeypatch, capsys, rc=0):
+    """Run ``tools/<tool>`` as ``__main__`` in this process (no interpreter start-up)."""
+    import runpy
+    monkeypatch.setattr(sys, 'argv', [tool, *args])
+    code = 0
+    try:
+        runpy.run_path(os.path.join(ROOT, tool), run_name='__main__')
+    except SystemExit as err:
+        code = err.code if isinstance(err.code, int) else 1
+    out = capsys.readouterr()
+    assert code == rc, out.out[-3000:] + out.err[-3000:]
+    return out.out + out.err
+
+
 @pytest.fixture(scope='module')
 def resumed_work_dir(tmp_path_factory):
     """2 epochs of the toy config, then ``--resume`` to 3 (one Runner each)."""
@@ -92,22 +106,26 @@ def test_getattr_is_only_allowed_for_history_buffer_statistics(tmp_path):
         torch.load(path, weights_only=True)
 
 
-def test_test_py_refuses_damaged_and_malicious_checkpoints(tmp_path):
+def test_test_py_refuses_damaged_and_malicious_checkpoints(tmp_path, monkeypatch, capsys):
     """A 0-byte file gave a bare EOFError; with TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD=1 a
     malicious pickle ran its payload (issue 16 items 9-10)."""
+    work = ['--work-dir', str(tmp_path / 'w')]
     empty = tmp_path / 'epoch_1.pth'
     empty.write_bytes(b'')
-    out = run_tool('tools/test.py', TOY_CONFIG, str(empty), '--work-dir', str(tmp_path / 'w'), rc=2)
+    out = run_in_process('tools/test.py', TOY_CONFIG, str(empty), *work, rc=2,
+                         monkeypatch=monkeypatch, capsys=capsys)
     assert f'checkpoint {empty}: empty (0 bytes' in out
     marker = str(tmp_path / 'pwned')
     evil = str(tmp_path / 'evil.pth')
     torch.save({'state_dict': {}, 'meta': {'x': _Payload(marker)}}, evil)
-    out = run_tool('tools/test.py', TOY_CONFIG, evil, '--work-dir', str(tmp_path / 'w'), rc=2,
-                   TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD='1')
+    monkeypatch.setenv('TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD', '1')
+    out = run_in_process('tools/test.py', TOY_CONFIG, evil, *work, rc=2,
+                         monkeypatch=monkeypatch, capsys=capsys)
     assert 'weights_only' in out and not os.path.exists(marker)
 
 
-def test_resume_falls_back_to_the_newest_loadable_checkpoint(resumed_work_dir, tmp_path):
+def test_resume_falls_back_to_the_newest_loadable_checkpoint(resumed_work_dir, tmp_path,
+                                                            monkeypatch, capsys):
     """A truncated latest checkpoint made --resume fail with a raw zip error."""
     work_dir = str(tmp_path / 'work')
     shutil.copytree(resumed_work_dir[0], work_dir)
@@ -118,8 +136,9 @@ def test_resume_falls_back_to_the_newest_loadable_checkpoint(resumed_work_dir, t
         data = f.read()
     with open(latest, 'wb') as f:
         f.write(data[:len(data) // 2])
-    log = run_tool('tools/train.py', TOY_CONFIG, '--work-dir', work_dir, '--resume',
-                   '--cfg-options', 'train_cfg.max_epochs=4')
+    log = run_in_process('tools/train.py', TOY_CONFIG, '--work-dir', work_dir, '--resume',
+                         '--cfg-options', 'train_cfg.max_epochs=4',
+                         monkeypatch=monkeypatch, capsys=capsys)
     assert f'cannot resume from {latest}: truncated' in log
     assert 'resumed epoch: 2' in log
     assert torch.load(os.path.join(work_dir, 'epoch_4.pth'), weights_only=True)['meta']['epoch'] == 4
