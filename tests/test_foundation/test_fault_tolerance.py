@@ -28,7 +28,7 @@ import torch
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIG = osp.join(ROOT, 'configs', 'ous', 'ous_tiny_synthetic.py')
-MAX_EPOCHS = 5
+MAX_EPOCHS = 4
 
 
 @pytest.fixture(scope='module')
@@ -95,18 +95,26 @@ def assert_recoverable(work_dir, log, what):
     return saved[-1]
 
 
+def one_best_per_metric(work_dir):
+    best = [osp.basename(p) for p in glob.glob(osp.join(work_dir, 'best_*.pth'))]
+    return sorted(re.sub(r'_epoch_\d+', '', b) for b in best) == [
+        'best_dfer_UAR.pth', 'best_dfer_loss.pth']
+
+
 def test_kill_9_at_each_critical_moment_then_resume(tmp_path, data_root):
     work_dir = str(tmp_path / 'work')
 
     rc, log = train(work_dir, data_root, fault='best_swap@1')
     assert rc == -9, f'the run was not killed at a best-checkpoint swap:\n{log[-3000:]}'
     best = sorted(osp.basename(p) for p in glob.glob(osp.join(work_dir, 'best_*.pth')))
-    assert len(best) >= 2, best  # the new best is written before the old one goes
+    assert len(best) >= 3, best  # 2 metrics; the new best is written before the old one goes
     saved = assert_recoverable(work_dir, log, 'best swap')
 
     rc, log = train(work_dir, data_root, fault='checkpoint_write@1', resume=True)
     assert rc == -9, log[-3000:]
     assert f'resumed epoch: {saved}' in log
+    assert 'left by a run killed while replacing it' in log  # the swap is finished
+    assert one_best_per_metric(work_dir)
     saved = assert_recoverable(work_dir, log, 'checkpoint write')
     assert glob.glob(osp.join(work_dir, '.epoch_*.pth.tmp*'))  # the write was cut halfway
 
@@ -122,3 +130,4 @@ def test_kill_9_at_each_critical_moment_then_resume(tmp_path, data_root):
     assert epochs_saved(work_dir)[-1] == MAX_EPOCHS
     assert not glob.glob(osp.join(work_dir, '.*.tmp*'))
     assert_recoverable(work_dir, log, 'finished')
+    assert one_best_per_metric(work_dir)

@@ -158,3 +158,21 @@ def test_curves_continue_across_resumes(resumed_work_dir):
     assert [x for x, _ in train['loss']][-1] == 3 * iters_per_epoch
     series = [v for k, v in val.items() if 'acc' in k][0]
     assert [x for x, _ in series] == [iters_per_epoch * e for e in (1, 2, 3)]
+
+
+def test_resume_candidates_skip_broken_files_newest_first(tmp_path):
+    """Auto: last_checkpoint, then epoch_N newest first; explicit: never a newer file."""
+    from ous_mm.utils.checkpoint import find_resume_checkpoint
+    for n in (1, 2, 3, 4):
+        torch.save({'meta': {'epoch': n}}, str(tmp_path / f'epoch_{n}.pth'))
+    data = (tmp_path / 'epoch_3.pth').read_bytes()
+    (tmp_path / 'epoch_3.pth').write_bytes(data[:len(data) // 2])  # truncated
+    (tmp_path / 'epoch_4.pth').write_bytes(b'')  # killed while writing (before atomic writes)
+    (tmp_path / 'last_checkpoint').write_text(str(tmp_path / 'epoch_4.pth'))
+    choice = find_resume_checkpoint(str(tmp_path))
+    assert choice.path == str(tmp_path / 'epoch_2.pth')
+    assert [(os.path.basename(p), why.split(' ')[0]) for p, why in choice.skipped] == [
+        ('epoch_4.pth', 'empty'), ('epoch_3.pth', 'truncated')]
+    explicit = find_resume_checkpoint(str(tmp_path / 'other'), str(tmp_path / 'epoch_3.pth'))
+    assert explicit.path == str(tmp_path / 'epoch_2.pth')
+    assert find_resume_checkpoint(str(tmp_path / 'none')).path is None

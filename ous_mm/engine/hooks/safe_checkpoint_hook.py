@@ -19,7 +19,7 @@ from ous_mm.utils.checkpoint import atomic_write_bytes, remove_stale_temporaries
 from ous_mm.utils.fault_points import fault_point
 
 ATOMIC_BACKEND = 'ous_atomic_local'
-_BEST = re.compile(r'^best_.+_(epoch|iter)_\d+\.pth$')
+_BEST = re.compile(r'^(best_.+)_(epoch|iter)_(\d+)\.pth$')
 
 
 @register_backend(ATOMIC_BACKEND)
@@ -40,7 +40,10 @@ class SafeCheckpointHook(CheckpointHook):
       it re-saved, before the previous best is removed: at any moment there is
       a loadable best checkpoint and the newest epoch checkpoint names one
       that exists.
-    - Temporary files of killed writes are removed when training starts.
+    - When training starts, temporary files of killed writes are removed, and so
+      is a previous best checkpoint that a killed swap left next to the newer one
+      the run tracks (an untracked best newer than the tracked one is kept, with
+      a warning).
 
     ``--resume`` falling back to the newest loadable checkpoint is
     ``tools/train.py``'s part (:func:`ous_mm.utils.checkpoint.find_resume_checkpoint`).
@@ -58,17 +61,29 @@ class SafeCheckpointHook(CheckpointHook):
         if is_main_process() and '://' not in str(self.out_dir):
             for path in remove_stale_temporaries(self.out_dir):
                 runner.logger.warning(f'removed {path}, left by a checkpoint write that was killed')
-            self._warn_untracked_best(runner)
+            self._finish_interrupted_swap(runner)
 
-    def _warn_untracked_best(self, runner) -> None:
-        tracked = {p for p in self._best_paths().values() if p}
+    def _finish_interrupted_swap(self, runner) -> None:
+        tracked = {}
+        for path in self._best_paths().values():
+            match = _BEST.match(osp.basename(path or ''))
+            if match:
+                tracked[match.group(1, 2)] = (int(match.group(3)), path)
         names = sorted(os.listdir(self.out_dir)) if osp.isdir(self.out_dir) else []
         for name in names:
+            match = _BEST.match(name)
+            if not match or match.group(1, 2) not in tracked:
+                continue
+            step, kept = tracked[match.group(1, 2)]
             path = osp.join(self.out_dir, name)
-            if tracked and _BEST.match(name) and path not in tracked:
+            if int(match.group(3)) < step:
+                os.remove(path)
+                runner.logger.info(f'removed {path}: the best checkpoint before {kept}, left '
+                                   'by a run killed while replacing it')
+            elif int(match.group(3)) > step:
                 runner.logger.warning(
-                    f'{path} is not the tracked best checkpoint (a run was killed while '
-                    'replacing it); it is kept, but its score is not the one resumed')
+                    f'{path} is newer than the tracked best checkpoint {kept} (a run was '
+                    'killed while saving it); it is kept, but its score is not the one resumed')
 
     def _best_paths(self) -> Dict[str, Optional[str]]:
         if len(getattr(self, 'key_indicators', ())) == 1:
