@@ -1,5 +1,4 @@
 """A user's video input: frame folders accepted, bad input refused BEFORE the model loads."""
-import importlib.util
 import os
 
 import cv2
@@ -9,17 +8,14 @@ import pytest
 import ous_mm  # noqa: F401
 import ous_mm.apis
 from ous_mm.apis.video_source import DEFAULT_FPS, check_user_video, open_user_video
+from tests.test_datasets.video_fixtures import load_tool
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 CONFIG = os.path.join(ROOT, 'configs', 'ous', 'demo', 'ous_demo_synthetic.py')
 
 
 def _demo():
-    spec = importlib.util.spec_from_file_location(
-        'demo_video_src', os.path.join(ROOT, 'demo', 'demo_video.py'))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_tool(os.path.join(ROOT, 'demo', 'demo_video.py'))
 
 
 def _frame_folder(folder, n=12):
