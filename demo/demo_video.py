@@ -24,7 +24,7 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description='OUS emotion recognition on a video')
-    parser.add_argument('video', help='video file')
+    parser.add_argument('video', help='video file or folder of frames')
     parser.add_argument('config', help='model config file')
     parser.add_argument('checkpoint', nargs='?', default=None,
                         help='checkpoint file (omit only to smoke-test an untrained model)')
@@ -59,8 +59,12 @@ def main(argv=None):
                              write_annotated_video)
     from ous_mm.datasets.face_detectors import face_detector_cfg
 
-    if not osp.isfile(args.video):
-        raise SystemExit(f'video not found: {args.video}')
+    from ous_mm.apis.video_source import check_user_video
+    from ous_mm.datasets.video_io import VideoReadError
+    try:  # before the model loads: a bad input fails at once, naming the file
+        check_user_video(args.video)
+    except (FileNotFoundError, VideoReadError) as err:
+        raise SystemExit(f'error: {err}') from None
     detector = face_detector_cfg(args.detector, args.device, args.det_config,
                                  args.det_checkpoint, args.det_score_thr)
     model = init_ous_model(args.config, args.checkpoint, device=args.device,

@@ -16,7 +16,7 @@ param_scheduler = [
 ]
 
 default_hooks = dict(
-    checkpoint=dict(type='CheckpointHook', interval=1, max_keep_ckpts=3,
+    checkpoint=dict(type='SafeCheckpointHook', interval=1, max_keep_ckpts=3,
                     save_best=['dfer/loss', 'dfer/UAR'], rule=['less', 'greater']))
 # FaceFallbackLoggerHook (ous_mm/datasets): logs per epoch how many clips had no face
 custom_hooks = [dict(type='StopOnLRFloorHook', min_lr=1e-7),

@@ -1,3 +1,4 @@
+from .safe_checkpoint_hook import AtomicLocalBackend, SafeCheckpointHook
 from .stop_on_lr_floor_hook import StopOnLRFloorHook
 
-__all__ = ['StopOnLRFloorHook']
+__all__ = ['AtomicLocalBackend', 'SafeCheckpointHook', 'StopOnLRFloorHook']
