@@ -9,7 +9,8 @@ Examples::
     python demo/demo_video.py my_clip.mp4 CONFIG CHECKPOINT --out-json e.json \
         --det-config retinaface_r50.py --det-checkpoint retinaface_r50.pth
     # config entries as in tools/test.py:
-    python demo/demo_video.py my_clip.mp4 CONFIG CHECKPOINT --cfg-options model.backbone.autocast_dtype=bf16
+    python demo/demo_video.py my_clip.mp4 CONFIG CHECKPOINT \
+        --cfg-options model.backbone.autocast_dtype=bf16
 
 The video comes FIRST (MMAction2's ``demo/demo.py`` takes CONFIG CHECKPOINT VIDEO;
 that order is answered with a usage line). The JSON has one entry per sliding

@@ -122,7 +122,11 @@ def analyse(model, video: str, window: Optional[int] = None, stride: Optional[in
 
 
 def build_app(model, examples: Sequence[str] = (), detector=None):
-    """The Gradio Blocks app around ``model`` (from :func:`ous_mm.apis.init_ous_model`)."""
+    """The Gradio Blocks app around ``model`` (from :func:`ous_mm.apis.init_ous_model`).
+
+    Gradio's usage analytics are off unless ``GRADIO_ANALYTICS_ENABLED`` says otherwise.
+    """
+    os.environ.setdefault('GRADIO_ANALYTICS_ENABLED', 'False')
     import gradio as gr
 
     def run(video, window, stride):

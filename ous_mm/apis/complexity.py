@@ -25,6 +25,45 @@ def _no_mha_fastpath():
         backend.set_fastpath_enabled(before)
 
 
+def _cpu_sdpa_flops(query, key, value, *args, out_shape=None, **kwargs) -> int:
+    """FLOPs of scaled-dot-product attention on the CPU kernel, which torch's counter
+    lacks (it knows the CUDA kernels only): the same formula as those."""
+    from torch.utils.flop_counter import sdpa_flop_count
+
+    return sdpa_flop_count(query, key, value)
+
+
+def _rnn_weights_flops(input, weights) -> int:
+    """Every step multiplies its input and hidden state by the gate weights (2 FLOPs/MAC)."""
+    steps = input[0] * input[1]  # batch * time, either layout
+    return 2 * steps * sum(shape[0] * shape[1] for shape in weights if len(shape) == 2)
+
+
+def _mkldnn_rnn_layer_flops(input, w_ih, w_hh, *args, out_shape=None, **kwargs) -> int:
+    """One LSTM layer on the CPU (what ``nn.LSTM`` dispatches to there)."""
+    return _rnn_weights_flops(input, [w_ih, w_hh])
+
+
+def _cudnn_rnn_flops(input, weights, *args, out_shape=None, **kwargs) -> int:
+    """A whole cuDNN RNN (what ``nn.LSTM`` dispatches to on a GPU)."""
+    return _rnn_weights_flops(input, weights)
+
+
+def _extra_formulas() -> Dict:
+    """Counter formulas for ops torch's table misses (passed per counter, not patched in):
+    attention on the CPU and the LSTM kernels, which the counter would book as free."""
+    formulas = {}
+    sdpa = getattr(torch.ops.aten, '_scaled_dot_product_flash_attention_for_cpu', None)
+    if sdpa is not None:
+        formulas[sdpa] = _cpu_sdpa_flops
+    for name, formula in (('mkldnn_rnn_layer', _mkldnn_rnn_layer_flops),
+                          ('_cudnn_rnn', _cudnn_rnn_flops)):
+        op = getattr(torch.ops.aten, name, None)
+        if op is not None:
+            formulas[op] = formula
+    return formulas
+
+
 def param_counts(module: nn.Module) -> Tuple[int, int]:
     """``(trainable, frozen)`` parameter counts (``requires_grad`` or not)."""
     trainable = sum(p.numel() for p in module.parameters() if p.requires_grad)
@@ -45,8 +84,8 @@ def _row(name: str, flops: int, module: nn.Module,
 def _rows(model: nn.Module, counts: Dict[str, int], root: str) -> List[Dict]:
     """Backbone, each neck part, the head's frozen text encoder, the rest of the head.
 
-    The text encoder runs inside the prompt learner, so the counter books its
-    FLOPs under both; the head row is split so no FLOP is counted twice.
+    The text encoder's blocks run inside the prompt learner, so the counter books
+    their FLOPs under both; the head row is split so no FLOP is counted twice.
     """
     def flops(name):
         return counts.get(f'{root}.{name}', 0) // 2
@@ -57,7 +96,9 @@ def _rows(model: nn.Module, counts: Dict[str, int], root: str) -> List[Dict]:
     head = model.cls_head
     text = getattr(head, 'text_encoder', None)
     if text is not None:
-        text_flops = flops('cls_head.text_encoder')
+        # the prompt learner calls the tower's blocks, not its forward: sum its children
+        text_flops = sum(flops(f'cls_head.text_encoder.{name}')
+                         for name, _ in text.named_children())
         rows.append(_row('cls_head.text_encoder', text_flops, text))
         rows.append(_row('cls_head (prompts, logits)', flops('cls_head') - text_flops, head,
                          minus=text))
@@ -91,7 +132,10 @@ def model_complexity(model: nn.Module, clip_len: int, img_size: int) -> Dict:
     device = next(model.parameters()).device
     inputs = torch.zeros(shape, device=device)
     model.eval()
-    with torch.no_grad(), _no_mha_fastpath(), FlopCounterMode(display=False) as counter:
+    # grad mode on: the counter's module tracking hooks autograd (a frozen
+    # backbone still runs without a graph, as in training)
+    counter = FlopCounterMode(display=False, custom_mapping=_extra_formulas())
+    with _no_mha_fastpath(), counter:
         model(inputs, mode='tensor')
     counts = {name: sum(ops.values()) for name, ops in counter.get_flop_counts().items()}
     total = counter.get_total_flops() // 2

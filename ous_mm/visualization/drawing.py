@@ -15,7 +15,7 @@ BOX_COLOR = (0, 255, 0)
 FALLBACK_COLOR = (255, 48, 0)
 TEXT_COLOR = (255, 255, 255)
 PANEL_COLOR = (0, 0, 0)
-BAR_COLOR = (70, 140, 255)
+BAR_COLOR = (40, 90, 190)
 #: smallest text height in pixels (cap height + descender) anything here draws
 MIN_TEXT_PX = 12
 FONT = cv2.FONT_HERSHEY_SIMPLEX

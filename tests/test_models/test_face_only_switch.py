@@ -2,7 +2,6 @@
 
 Before, it failed on `polarity_source='scene'`, then on the loss, then on `alpha`."""
 import copy
-import logging
 import os
 import subprocess
 import sys
@@ -10,7 +9,6 @@ import sys
 import torch
 from mmaction.registry import MODELS
 from mmengine.config import Config
-from mmengine.logging import MMLogger
 
 from ous_mm.models.recognizers.ous_recognizer import face_only_rewrite
 from .conftest import REPO, build_tiny_model, make_batch, tiny_model_cfg
@@ -20,21 +18,20 @@ def _shapes(model):
     return {k: tuple(v.shape) for k, v in model.state_dict().items()}
 
 
-def test_use_scene_false_alone_equals_the_face_only_config(caplog):
+def test_use_scene_false_alone_equals_the_face_only_config(monkeypatch):
+    from ous_mm.models.recognizers import ous_recognizer
+
+    logged = []
+    monkeypatch.setattr(ous_recognizer, 'print_log',
+                        lambda msg, *args, **kwargs: logged.append(msg))
     torch.manual_seed(0)
-    logger = MMLogger.get_current_instance()
-    with caplog.at_level(logging.INFO, logger=logger.name):
-        logger.propagate = True
-        try:
-            switched = build_tiny_model(use_scene=False)
-        finally:
-            logger.propagate = False
+    switched = build_tiny_model(use_scene=False)
     baseline = build_tiny_model('configs/ous/face_only_tiny_synthetic.py')
     assert switched.use_scene is False and switched.neck.polarity_encoder is None
     assert type(switched.cls_head.loss_cls) is type(baseline.cls_head.loss_cls)
     assert switched.cls_head.loss_cls.mode == baseline.cls_head.loss_cls.mode == 'video_text'
     assert _shapes(switched) == _shapes(baseline)
-    notes = [r.getMessage() for r in caplog.records if 'use_scene=False' in r.getMessage()]
+    notes = [msg for msg in logged if 'use_scene=False (face-only model)' in msg]
     assert any("polarity_source 'scene' -> None" in n for n in notes), notes
     assert any('GlobalSwitchLoss -> its classification term ContrastiveLoss' in n
                for n in notes), notes
@@ -87,7 +84,8 @@ def test_readme_command_trains_the_face_only_model(tmp_path):
                       f'{split}_dataloader.batch_size=4', f'{split}_dataloader.num_workers=0',
                       f'{split}_dataloader.persistent_workers=False']
     work_dir = str(tmp_path / 'work')
-    env = dict(os.environ, OMP_NUM_THREADS='1')
+    env = dict(os.environ, OMP_NUM_THREADS='1',  # this checkout's ous_mm, not an installed one
+               PYTHONPATH=os.pathsep.join([str(REPO), os.environ.get('PYTHONPATH', '')]))
     proc = subprocess.run(
         [sys.executable, 'tools/train.py', 'configs/ous/ous_tiny_synthetic.py',
          '--work-dir', work_dir, '--cfg-options', *overrides],

@@ -90,9 +90,11 @@ def test_fallback_window_is_marked_in_the_video(tmp_path):
     assert fallback_border(decoded[2]) < 0.1  # face window: no red-orange border
     assert fallback_border(decoded[9]) > 0.8  # no-face window: border all around
     # and its band says so in the fallback colour
-    band = decoded[9][pic_h:]
-    assert (np.abs(band - np.array(FALLBACK_COLOR)).max(axis=2) < 60).sum() > 50
-    assert (np.abs(decoded[2][pic_h:] - np.array(FALLBACK_COLOR)).max(axis=2) < 60).sum() < 5
+    def reddish(band):  # thin text loses chroma in mp4: count clearly red pixels
+        return (band[..., 0] - band[..., 1:].max(axis=2) > 80).sum()
+
+    assert reddish(decoded[9][pic_h:]) > 50
+    assert reddish(decoded[2][pic_h:]) < 5
 
 
 def test_band_text_lines(tmp_path):
