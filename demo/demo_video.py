@@ -105,18 +105,14 @@ def progress_bar(desc: str, unit: str, disable: bool = False):
 
 def main(argv=None):
     args = parse_args(argv)
-    from mmengine.config import Config
-
     from ous_mm.apis import (inference_video, init_ous_model, open_user_video,
                              write_annotated_video)
+    from ous_mm.apis.config import load_config
     from ous_mm.visualization import plot_timeline
 
     if not osp.isfile(args.video):
         raise SystemExit(f'video not found: {args.video}')
-    config = args.config
-    if args.cfg_options:
-        config = Config.fromfile(args.config)
-        config.merge_from_dict(args.cfg_options)
+    config = load_config(args.config, args.cfg_options) if args.cfg_options else args.config
     detector = None
     if args.det_config:
         detector = dict(type='MMDetFaceDetector', config=args.det_config,

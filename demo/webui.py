@@ -146,7 +146,10 @@ def build_app(model, examples: Sequence[str] = (), detector=None):
                     'found use the centre crop and are marked in red.')
         with gr.Row():
             with gr.Column(scale=1):
-                video = gr.Video(label='video', sources=['upload'])
+                # a file, not gr.Video: the browser need not play it (DFER sets ship
+                # MPEG-4 Part 2 / AVI clips that only OpenCV or decord decode)
+                video = gr.File(label='video (any format OpenCV reads)', type='filepath',
+                                file_types=list(VIDEO_EXT))
                 with gr.Row():
                     window = gr.Number(label='window (frames, 0 = about 2 s)', value=0,
                                        precision=0, minimum=0)
@@ -158,7 +161,8 @@ def build_app(model, examples: Sequence[str] = (), detector=None):
             with gr.Column(scale=1):
                 annotated = gr.Video(label='annotated video', format=None)
         timeline = gr.Image(label='emotion timeline', type='filepath')
-        crops = gr.Gallery(label='face and scene crops per window', columns=4, height='auto')
+        crops = gr.Gallery(label='face and scene crops per window', columns=4, height='auto',
+                           object_fit='contain')
         result = gr.JSON(label='result (demo_video.py --out-json)')
         button.click(run, inputs=[video, window, stride],
                      outputs=[annotated, timeline, crops, result], api_name='analyse')

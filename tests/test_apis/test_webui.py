@@ -2,7 +2,6 @@
 
 The app is launched on 127.0.0.1 with a tiny random-init model; gradio_client sends an upload
 to the `/analyse` endpoint and the four outputs are read back."""
-import importlib.util
 import json
 import os
 import socket
@@ -16,16 +15,14 @@ os.environ.setdefault('GRADIO_ANALYTICS_ENABLED', 'False')  # no calls out of th
 gr = pytest.importorskip('gradio')
 gradio_client = pytest.importorskip('gradio_client')
 
+from tests.test_datasets.video_fixtures import load_tool  # noqa: E402
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 CONFIG = os.path.join(ROOT, 'configs', 'ous', 'demo', 'ous_demo_synthetic.py')
 
 
 def _load_webui():
-    spec = importlib.util.spec_from_file_location('webui', os.path.join(ROOT, 'demo',
-                                                                        'webui.py'))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_tool(os.path.join(ROOT, 'demo', 'webui.py'))
 
 
 def _free_port():

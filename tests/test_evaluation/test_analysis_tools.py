@@ -1,7 +1,6 @@
 """tools/analysis: each plot is read back from its matplotlib figure (axes, labels, data) or its
 JSON, not from PNG bytes (issue 15); the t-SNE tool runs the backbone once per batch and shows
 progress (issue 14 item 8)."""
-import importlib.util
 import json
 import os
 
@@ -12,17 +11,14 @@ import torch
 from matplotlib.figure import Figure
 
 import ous_mm  # noqa: F401
+from tests.test_datasets.video_fixtures import load_tool
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 DEMO_CONFIG = os.path.join(ROOT, 'configs', 'ous', 'demo', 'ous_demo_synthetic.py')
 
 
 def _tool(name):
-    spec = importlib.util.spec_from_file_location(
-        name, os.path.join(ROOT, 'tools', 'analysis', f'{name}.py'))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_tool(os.path.join(ROOT, 'tools', 'analysis', f'{name}.py'))
 
 
 @pytest.fixture

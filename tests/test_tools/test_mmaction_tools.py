@@ -1,7 +1,6 @@
 """Issue 14 item 7: the tools an MMAction2 user reaches for: test.py --show-dir/--interval,
 print_config.py, get_flops.py (per stream, per clip, frozen vs trainable), browse_dataset.py."""
 import glob
-import importlib.util
 import os
 import subprocess
 import sys
@@ -12,6 +11,7 @@ import pytest
 import torch
 
 import ous_mm  # noqa: F401
+from tests.test_datasets.video_fixtures import load_tool
 from ous_mm.datasets.synthetic import generate_dataset
 from ous_mm.visualization import BOX_COLOR, FALLBACK_COLOR
 
@@ -20,11 +20,7 @@ TINY = 'configs/ous/ous_tiny_synthetic.py'
 
 
 def _tool(name):
-    spec = importlib.util.spec_from_file_location(
-        name, os.path.join(ROOT, 'tools', 'analysis', f'{name}.py'))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_tool(os.path.join(ROOT, 'tools', 'analysis', f'{name}.py'))
 
 
 def _data_options(data_root, splits=('train', 'val', 'test')):

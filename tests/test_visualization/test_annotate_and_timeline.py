@@ -136,14 +136,12 @@ def test_timeline_axes_lines_and_fallback_spans(tmp_path):
 
 
 def test_plot_timeline_tool_reads_demo_json(tmp_path, capsys):
-    import importlib.util
     import os
 
+    from tests.test_datasets.video_fixtures import load_tool
+
     root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    spec = importlib.util.spec_from_file_location(
-        'plot_timeline', os.path.join(root, 'tools', 'analysis', 'plot_timeline.py'))
-    tool = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(tool)
+    tool = load_tool(os.path.join(root, 'tools', 'analysis', 'plot_timeline.py'))
     path = tmp_path / 'clip.json'
     path.write_text(json.dumps(dict(video='clip.mp4', classes=CLASSES, windows=[
         _window(0, 10, box=[0, 0, 5, 5]), _window(5, 15, fallback=True)])))

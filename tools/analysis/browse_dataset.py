@@ -98,16 +98,11 @@ def draw_clip(decoded, results, max_frames: int, cell: int) -> np.ndarray:
 def main(argv=None):
     args = parse_args(argv)
     import cv2
-    from mmengine.config import Config
-    from mmengine.registry import init_default_scope
 
-    import ous_mm  # noqa: F401  (registration)
+    from ous_mm.apis.config import load_config
     from mmaction.registry import DATASETS
 
-    cfg = Config.fromfile(args.config)
-    if args.cfg_options:
-        cfg.merge_from_dict(args.cfg_options)
-    init_default_scope(cfg.get('default_scope', 'mmaction'))
+    cfg = load_config(args.config, args.cfg_options)
     loader = cfg.get(f'{args.phase}_dataloader')
     if not loader:
         raise SystemExit(f'{args.config} has no {args.phase}_dataloader')

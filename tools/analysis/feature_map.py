@@ -139,14 +139,12 @@ def plot_panels(points: Dict[str, np.ndarray], labels: np.ndarray, class_names, 
 
 def main(argv=None):
     args = parse_args(argv)
-    from mmengine.config import Config
     from mmengine.runner import Runner
 
     from ous_mm.apis import class_names_of, init_ous_model
+    from ous_mm.apis.config import load_config
 
-    cfg = Config.fromfile(args.config)
-    if args.cfg_options:
-        cfg.merge_from_dict(args.cfg_options)
+    cfg = load_config(args.config, args.cfg_options)
     model = init_ous_model(cfg, args.checkpoint, device=args.device)
     loader_cfg = cfg.get(f'{args.split}_dataloader')
     if loader_cfg is None:

@@ -67,18 +67,12 @@ def format_report(report: dict) -> str:
 
 def main(argv=None):
     args = parse_args(argv)
-    from mmengine.config import Config
-    from mmengine.registry import init_default_scope
-
-    import ous_mm  # noqa: F401  (registration)
-    from mmaction.registry import MODELS
     from ous_mm.apis import clip_len_of
     from ous_mm.apis.complexity import input_size_of, model_complexity
+    from ous_mm.apis.config import load_config
+    from mmaction.registry import MODELS
 
-    cfg = Config.fromfile(args.config)
-    if args.cfg_options:
-        cfg.merge_from_dict(args.cfg_options)
-    init_default_scope(cfg.get('default_scope', 'mmaction'))
+    cfg = load_config(args.config, args.cfg_options)
     model = MODELS.build(cfg.model)  # no init_weights: FLOPs need no pretrained file
     clip_len = args.clip_len or clip_len_of(cfg)
     size = args.shape or input_size_of(cfg, model)

@@ -28,13 +28,12 @@ def parse_args(argv=None):
 
 def main(argv=None):
     args = parse_args(argv)
-    from mmengine.config import Config
+    from ous_mm.apis.config import load_config
 
-    if not osp.isfile(args.config):
-        raise SystemExit(f'config not found: {args.config}')
-    cfg = Config.fromfile(args.config)
-    if args.cfg_options:
-        cfg.merge_from_dict(args.cfg_options)
+    try:
+        cfg = load_config(args.config, args.cfg_options, set_scope=False)
+    except FileNotFoundError as err:
+        raise SystemExit(str(err)) from None
     print(f'Config:\n{cfg.pretty_text}')
     if args.save_path:
         os.makedirs(osp.dirname(osp.abspath(args.save_path)), exist_ok=True)
