@@ -2,7 +2,6 @@
 print_config.py, get_flops.py (per stream, per clip, frozen vs trainable), browse_dataset.py."""
 import glob
 import os
-import subprocess
 import sys
 
 import cv2
@@ -39,21 +38,19 @@ def synthetic_root(tmp_path_factory):
     return root
 
 
-def test_test_py_show_dir_draws_every_interval_th_clip(tmp_path, synthetic_root):
+def test_test_py_show_dir_draws_every_interval_th_clip(tmp_path, synthetic_root, monkeypatch):
     from ous_mm.apis import init_ous_model
 
     torch.manual_seed(0)
     ckpt = str(tmp_path / 'tiny.pth')
     torch.save(dict(state_dict=init_ous_model(os.path.join(ROOT, TINY)).state_dict()), ckpt)
     show_dir = str(tmp_path / 'vis')
-    env = dict(os.environ, OMP_NUM_THREADS='1',  # this checkout's ous_mm, not an installed one
-               PYTHONPATH=os.pathsep.join([ROOT, os.environ.get('PYTHONPATH', '')]))
-    proc = subprocess.run(
-        [sys.executable, 'tools/test.py', TINY, ckpt, '--work-dir', str(tmp_path / 'w'),
-         '--show-dir', show_dir, '--interval', '2', '--cfg-options',
-         *_data_options(synthetic_root, ('test',)), 'test_dataloader.batch_size=3'],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
-    assert proc.returncode == 0, (proc.stdout + proc.stderr)[-3000:]
+    test_py = load_tool(os.path.join(ROOT, 'tools', 'test.py'))
+    monkeypatch.setattr(sys, 'argv', [
+        'tools/test.py', os.path.join(ROOT, TINY), ckpt, '--work-dir', str(tmp_path / 'w'),
+        '--show-dir', show_dir, '--interval', '2', '--cfg-options',
+        *_data_options(synthetic_root, ('test',)), 'test_dataloader.batch_size=3'])
+    test_py.main()
     num_test = sum(1 for line in open(os.path.join(synthetic_root, 'test.jsonl'))
                    if line.strip() and not line.startswith('#'))
     files = sorted(glob.glob(os.path.join(show_dir, '*.png')))
