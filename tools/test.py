@@ -15,10 +15,40 @@ def parse_args(argv=None):
     parser.add_argument('checkpoint', help='checkpoint file')
     parser.add_argument('--dump', type=str,
                         help='dump predictions to a pickle file (.pkl) for offline analysis')
+    parser.add_argument('--show-dir',
+                        help='save a picture of every --interval-th clip here: face and '
+                        'scene frames with the label, the prediction and its scores')
+    parser.add_argument('--show', action='store_true',
+                        help='display those pictures in a window (needs a display)')
+    parser.add_argument('--interval', type=int, default=1,
+                        help='draw every N-th test clip (with --show-dir / --show)')
+    parser.add_argument('--wait-time', type=float, default=2,
+                        help='seconds each --show window stays up')
     return parse_runner_args(add_runner_args(parser), argv)
 
 
+def merge_visualization(cfg: Config, args) -> Config:
+    """``--show-dir/--show/--interval/--wait-time`` -> ``default_hooks.visualization``.
+
+    As in MMAction2's test.py, except that a config without a visualization hook
+    gets :class:`FaceSceneVisualizationHook` (the OUS two-stream drawing) instead
+    of an assertion error.
+    """
+    if not (args.show or args.show_dir is not None):
+        return cfg
+    if args.interval < 1:
+        raise SystemExit(f'--interval must be >= 1, got {args.interval}')
+    hooks = cfg.get('default_hooks') or {}
+    if hooks.get('visualization') is None:
+        hooks['visualization'] = dict(type='FaceSceneVisualizationHook')
+    hooks['visualization'].update(enable=True, show=args.show, out_dir=args.show_dir,
+                                  interval=args.interval, wait_time=args.wait_time)
+    cfg.default_hooks = hooks
+    return cfg
+
+
 def merge_args(cfg: Config, args) -> Config:
+    cfg = merge_visualization(cfg, args)
     apply_runner_args(cfg, args)
     if args.dump is not None:
         assert args.dump.endswith(('.pkl', '.pickle')), 'the dump file must be a .pkl file'
