@@ -91,6 +91,14 @@ def test_cached_cpu_wheel_never_found_where_cuda_ops_are_looked_for(tmp_path):
     assert plan.action == 'build' and plan.wheel == '' and plan.arch_list == '9.0'
     # a wheel for another Python is not picked either
     assert mw.find_cached_wheel(str(cpu_dir), python_tag='cp39') == ''
+    # the pre-key layout (torch version only) may hold CPU-only ops: for CPU ops only
+    legacy = tmp_path / 'torch-2.14.1'
+    legacy.mkdir()
+    old = legacy / wheel.name
+    old.write_bytes(b'')
+    empty = str(tmp_path / 'empty')
+    assert mw.decide(LITE, False, empty, legacy_dir=str(legacy)).wheel == str(old)
+    assert mw.decide(LITE, True, empty, arch_list='9.0', legacy_dir=str(legacy)).action == 'build'
 
 
 def test_plan_is_shell_safe():

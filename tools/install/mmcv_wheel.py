@@ -110,9 +110,18 @@ def find_cached_wheel(cache_dir: str, python_tag: str = '') -> str:
     return wheels[0] if wheels else ''
 
 
+def legacy_cache_dir(cache_root: str, torch_version: str) -> str:
+    """Where wheels were cached before the key named CUDA and the ops flavour (torch version only)."""
+    return osp.join(cache_root, f'torch-{torch_version.split("+")[0]}')
+
+
 def decide(installed: Installed, want_cuda: bool, cache_dir: str, arch_list: str = '',
-           python_tag: str = '') -> Plan:
-    """The next step given what is installed and what the cache folder holds."""
+           python_tag: str = '', legacy_dir: str = '') -> Plan:
+    """The next step given what is installed and what the cache folder holds.
+
+    A wheel from the legacy folder may have CPU-only ops, so it is taken only when CPU
+    ops are wanted (build_mmcv.sh still checks the ops import after installing it).
+    """
     arch_list = arch_list if want_cuda else ''
     problem = installed_fits(installed, want_cuda)
     if problem is None:
@@ -120,6 +129,8 @@ def decide(installed: Installed, want_cuda: bool, cache_dir: str, arch_list: str
         return Plan('ok', want_cuda, cache_dir, '', arch_list,
                     f'mmcv {MMCV_VERSION} with {flavour} ops already installed')
     wheel = find_cached_wheel(cache_dir, python_tag)
+    if not wheel and legacy_dir and not want_cuda:
+        wheel = find_cached_wheel(legacy_dir, python_tag)
     if wheel:
         return Plan('install', want_cuda, cache_dir, wheel, arch_list,
                     f'{problem}: installing the cached wheel {wheel}')
@@ -186,7 +197,8 @@ def make_plan(env: Dict[str, str]) -> Plan:
     root = osp.expanduser(env.get('OUS_WHEEL_CACHE') or DEFAULT_CACHE_ROOT)
     cache_dir = osp.join(root, cache_key(torch.__version__, torch.version.cuda, want_cuda,
                                          arch_list))
-    return decide(probe_installed(), want_cuda, cache_dir, arch_list)
+    return decide(probe_installed(), want_cuda, cache_dir, arch_list,
+                  legacy_dir=legacy_cache_dir(root, torch.__version__))
 
 
 def shell_assignments(plan: Plan) -> List[str]:
