@@ -137,12 +137,23 @@ def _allow_cpu_pytorch_launcher() -> None:
     dist_utils._init_dist_pytorch = _init_dist_pytorch
 
 
+# 5. With mmcv-lite (mmcv without compiled ops, what the fast `make setup` installs) mmcv
+#    warns at every `import mmaction.models` that ``MultiScaleDeformableAttention`` is missing.
+#    Nothing in ous_mm uses it, and MMDetFaceDetector (the one component that needs compiled
+#    ops) raises its own error naming `make setup-mmdet`: hide this one warning.
+def _quiet_mmcv_lite_warning() -> None:
+    import warnings
+    warnings.filterwarnings('ignore', message='Fail to import ``MultiScaleDeformableAttention``',
+                            category=UserWarning)
+
+
 def apply() -> None:
     """Apply every fix (idempotent)."""
     _check_importlib_metadata()
     _patch_missing_drn()
     _allow_mmengine_checkpoints()
     _allow_cpu_pytorch_launcher()
+    _quiet_mmcv_lite_warning()
 
 
 apply()

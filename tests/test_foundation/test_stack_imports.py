@@ -19,10 +19,14 @@ def needs_mmcv_ops():
                     '`make setup-mmdet` or `make test` builds them')
 
 
-def test_mmaction_and_mmdet_models_import():
+def test_mmaction_models_import():
     mmaction_models = importlib.import_module('mmaction.models')
-    mmdet_models = importlib.import_module('mmdet.models')
     assert hasattr(mmaction_models, 'Recognizer3D')
+
+
+def test_mmdet_models_import():
+    needs_mmcv_ops()  # mmdet.models imports mmcv.ops at import time
+    mmdet_models = importlib.import_module('mmdet.models')
     assert hasattr(mmdet_models, 'RetinaNet')
 
 
