@@ -34,10 +34,12 @@ PY="$(cd "$(dirname "$PY")" && pwd)/$(basename "$PY")"  # absolute (the build cd
 MMCV_VERSION=2.1.0
 BUILD_SETUPTOOLS=setuptools==69.5.1  # the last line of setuptools whose pkg_resources mmcv's setup.py imports
 if [ -z "${OUS_LOG:-}" ]; then
-    export OUS_LOG="$(dirname "$(dirname "$PY")")/ous-logs/build_mmcv.log"
+    OUS_LOG="$(dirname "$(dirname "$PY")")/ous-logs/build_mmcv.log"
     mkdir -p "$(dirname "$OUS_LOG")"
     : >"$OUS_LOG"
 fi
+OUS_LOG="$(cd "$(dirname "$OUS_LOG")" && pwd)/$(basename "$OUS_LOG")"  # absolute: the build cd's
+export OUS_LOG
 
 eval "$("$PY" "$HERE/mmcv_wheel.py" plan)"
 echo "[build_mmcv] $MMCV_REASON"

@@ -22,7 +22,7 @@ WHAT=${1:-core}
 case "$WHAT" in core|mmdet|full) ;; *) echo "usage: $0 core|mmdet|full" >&2; exit 2 ;; esac
 
 mkdir -p "$VENV/ous-logs"
-export OUS_LOG="$VENV/ous-logs/setup-$WHAT.log"
+export OUS_LOG="$(cd "$VENV/ous-logs" && pwd)/setup-$WHAT.log"  # absolute: the mmcv build cd's
 : >"$OUS_LOG"
 T0=$(date +%s)
 
