@@ -53,8 +53,8 @@ ops=CPU; [ "$MMCV_WANT_CUDA" = 1 ] && ops=CUDA
 build_wheel() {
     local src start
     start=$(date +%s)
-    echo "[build_mmcv] compiling mmcv $MMCV_VERSION with $ops ops (about 10 min on 2 CPU cores;" \
-         "progress in $OUS_LOG)"
+    echo "[build_mmcv] compiling mmcv $MMCV_VERSION with $ops ops (CPU: about 6 min on 2 idle cores;" \
+         "progress: tail -f $OUS_LOG)"
     WORK=$(mktemp -d)
     trap 'rm -rf "$WORK"' EXIT
     logged "$PY" -m pip install --no-input --progress-bar off --target "$WORK/build-setuptools" "$BUILD_SETUPTOOLS"
@@ -70,7 +70,7 @@ build_wheel() {
     fi
     (cd "$src" && export PYTHONPATH="$WORK/build-setuptools" MMCV_WITH_OPS=1 "${cuda_env[@]}" \
         MAX_JOBS="${MAX_JOBS:-$(nproc)}" CFLAGS="${CFLAGS:-} -g0" &&
-        logged "$PY" -m pip wheel --no-input --progress-bar off --no-deps --no-build-isolation . -w "$WORK/dist")
+        logged "$PY" -m pip wheel -v --no-input --progress-bar off --no-deps --no-build-isolation . -w "$WORK/dist")
     mkdir -p "$MMCV_CACHE_DIR"
     MMCV_WHEEL="$MMCV_CACHE_DIR/$(basename "$(ls "$WORK"/dist/mmcv-$MMCV_VERSION-*.whl)")"
     # via a temporary name: a killed build never leaves a partial wheel in the cache
