@@ -53,7 +53,7 @@ ops=CPU; [ "$MMCV_WANT_CUDA" = 1 ] && ops=CUDA
 build_wheel() {
     local src start
     start=$(date +%s)
-    echo "[build_mmcv] compiling mmcv $MMCV_VERSION with $ops ops (CPU: about 6 min on 2 idle cores;" \
+    echo "[build_mmcv] compiling mmcv $MMCV_VERSION with $ops ops (CPU ops: about 10 min on 2 idle cores, far longer on a loaded machine;" \
          "progress: tail -f $OUS_LOG)"
     WORK=$(mktemp -d)
     trap 'rm -rf "$WORK"' EXIT
