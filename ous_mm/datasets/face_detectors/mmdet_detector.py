@@ -22,7 +22,7 @@ def mmcv_ops_missing() -> Optional[str]:
     except ImportError as e:
         return ('MMDetFaceDetector needs mmcv 2.1.0 with its compiled ops (nms, roi_align, ...), '
                 f'which this environment lacks ({type(e).__name__}: {e}). Run `make setup-mmdet` '
-                '(a cached wheel, or a ~13 min build once on 2 cores), or in your own environment '
+                '(a cached wheel, or a build of about 10 min once on 2 idle cores), or in your own environment '
                 '`PYTHON=$(which python) bash tools/install/build_mmcv.sh`.')
     return None
 
