@@ -175,6 +175,16 @@ def _force_weights_only_loading() -> None:
                                      loader=load_from_http_weights_only, force=True)
 
 
+# 6. With mmcv-lite (mmcv without compiled ops, what the fast `make setup` installs) mmcv
+#    warns at every `import mmaction.models` that ``MultiScaleDeformableAttention`` is missing.
+#    Nothing in ous_mm uses it, and MMDetFaceDetector (the one component that needs compiled
+#    ops) raises its own error naming `make setup-mmdet`: hide this one warning.
+def _quiet_mmcv_lite_warning() -> None:
+    import warnings
+    warnings.filterwarnings('ignore', message='Fail to import ``MultiScaleDeformableAttention``',
+                            category=UserWarning)
+
+
 def apply() -> None:
     """Apply every fix (idempotent)."""
     _check_importlib_metadata()
@@ -182,6 +192,7 @@ def apply() -> None:
     _allow_mmengine_checkpoints()
     _allow_cpu_pytorch_launcher()
     _force_weights_only_loading()
+    _quiet_mmcv_lite_warning()
 
 
 apply()
