@@ -1,20 +1,35 @@
-# ous-mm developer entry points. `make demo` and `make test` set up .venv first when needed.
+# ous-mm developer entry points. Each target sets up what it needs first; stamps make a
+# second run return in seconds (a stage re-runs only when its inputs change).
+#   make setup        venv + pinned stack with mmcv-lite + ous_mm      (what `make demo` needs)
+#   make setup-mmdet  + mmcv 2.1.0 with compiled ops, for mmdet's detectors (cached wheel or ~13 min build)
+#   make setup-full   + test and web-demo dependencies                 (what `make test` needs)
 VENV ?= .venv
 PY := $(VENV)/bin/python
-# Re-run setup only when what it installs changes (a second `make setup` takes seconds).
-STAMP := $(VENV)/.ous-setup-stamp
-SETUP_INPUTS := requirements/runtime.txt requirements/tests.txt requirements/constraints.txt setup.py \
-                tools/install/setup.sh tools/install/build_mmcv.sh
+SETUP := VENV=$(VENV) bash tools/install/setup.sh
+INSTALL_LIB := tools/install/lib.sh tools/install/mmcv_wheel.py requirements/constraints.txt
+CORE_STAMP := $(VENV)/.ous-setup-stamp
+MMDET_STAMP := $(VENV)/.ous-mmdet-stamp
+FULL_STAMP := $(VENV)/.ous-full-stamp
 
-.PHONY: setup test demo clean-venv
+.PHONY: setup setup-mmdet setup-full test demo clean-venv
 
-setup: $(STAMP)
+setup: $(CORE_STAMP)
+setup-mmdet: $(MMDET_STAMP)
+setup-full: $(FULL_STAMP)
 
-$(STAMP): $(SETUP_INPUTS)
-	VENV=$(VENV) bash tools/install/setup.sh
+$(CORE_STAMP): requirements/runtime.txt requirements/nodeps.txt setup.py tools/install/setup.sh $(INSTALL_LIB)
+	$(SETUP) core
 	touch $@
 
-test: setup
+$(MMDET_STAMP): $(CORE_STAMP) requirements/build.txt tools/install/build_mmcv.sh
+	$(SETUP) mmdet
+	touch $@
+
+$(FULL_STAMP): $(MMDET_STAMP) requirements/tests.txt requirements/webui.txt
+	$(SETUP) full
+	touch $@
+
+test: setup-full
 	$(PY) -m pytest
 
 demo: setup

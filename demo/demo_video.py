@@ -4,14 +4,21 @@ Examples::
 
     python demo/demo_video.py my_clip.mp4 CONFIG CHECKPOINT --out-json emotions.json
     python demo/demo_video.py my_clip.mp4 CONFIG CHECKPOINT --out-video annotated.mp4 \
-        --window 48 --stride 24
+        --out-timeline timeline.png --window 48 --stride 24
     # faces: MTCNN when facenet-pytorch is installed, else OpenCV's Haar cascade
     # (--detector to choose); any mmdet face detector instead:
     python demo/demo_video.py my_clip.mp4 CONFIG CHECKPOINT --out-json e.json \
         --det-config retinaface_r50.py --det-checkpoint retinaface_r50.pth
+    # config entries as in tools/test.py:
+    python demo/demo_video.py my_clip.mp4 CONFIG CHECKPOINT \
+        --cfg-options model.backbone.autocast_dtype=bf16
 
-The JSON has one entry per sliding window: start/end frame and seconds, the
-probability of every class, the top class, and the face box of each sampled frame.
+The video comes FIRST (MMAction2's ``demo/demo.py`` takes CONFIG CHECKPOINT VIDEO;
+that order is answered with a usage line). The JSON has one entry per sliding
+window: start/end frame and seconds, the probability of every class, the top
+class, and the face box of each sampled frame. ``--out-timeline`` draws the
+probabilities over time as PNG (``tools/analysis/plot_timeline.py`` does the same
+from a saved JSON). Progress (rate, ETA) goes to stderr.
 """
 import argparse
 import json
@@ -21,16 +28,40 @@ import sys
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
+CONFIG_EXT = ('.py',)
+CHECKPOINT_EXT = ('.pth', '.pt', '.ckpt')
+
+
+def _check_order(parser: argparse.ArgumentParser, args) -> None:
+    """A usage error (not a bare OSError later) for MMAction2's CONFIG CHECKPOINT VIDEO order."""
+    given = [a for a in (args.video, args.config, args.checkpoint) if a is not None]
+    if args.video.endswith(CONFIG_EXT) or args.config.endswith(CHECKPOINT_EXT):
+        config = next((a for a in given if a.endswith(CONFIG_EXT)), 'CONFIG')
+        ckpt = next((a for a in given if a.endswith(CHECKPOINT_EXT)), None)
+        video = next((a for a in given if not a.endswith(CONFIG_EXT + CHECKPOINT_EXT)),
+                     'VIDEO')
+        parser.error('the video comes first: demo_video.py VIDEO CONFIG [CHECKPOINT] '
+                     '(MMAction2\'s demo.py order CONFIG CHECKPOINT VIDEO does not apply); '
+                     f'try: python demo/demo_video.py {video} {config}'
+                     + (f' {ckpt}' if ckpt else ''))
+
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description='OUS emotion recognition on a video')
-    parser.add_argument('video', help='video file')
-    parser.add_argument('config', help='model config file')
+    from mmengine.config import DictAction
+
+    parser = argparse.ArgumentParser(
+        description='OUS emotion recognition on a video',
+        usage='%(prog)s VIDEO CONFIG [CHECKPOINT] [options]')
+    parser.add_argument('video', help='video file or folder of frames')
+    parser.add_argument('config', help='model config file (or a model-zoo name)')
     parser.add_argument('checkpoint', nargs='?', default=None,
                         help='checkpoint file (omit only to smoke-test an untrained model)')
     parser.add_argument('--out-json', default=None, help='write the per-window results here')
     parser.add_argument('--out-video', default=None,
-                        help='write an annotated copy (face box, top emotions) as .mp4')
+                        help='write an annotated copy (face box, top emotions) as .mp4 '
+                        '(or .webm for browsers)')
+    parser.add_argument('--out-timeline', default=None,
+                        help='write the emotion probabilities over time as .png')
     parser.add_argument('--window', type=int, default=None,
                         help='frames per window (default: about 2 s, at least clip_len)')
     parser.add_argument('--stride', type=int, default=None,
@@ -38,6 +69,8 @@ def parse_args(argv=None):
     parser.add_argument('--detector', choices=('auto', 'mtcnn', 'haar'), default='auto',
                         help='face detector: auto = MTCNN when facenet-pytorch is installed, '
                         'else the Haar cascade (ignored with --det-config)')
+    parser.add_argument('--top-k', type=int, default=3,
+                        help='emotions listed under each frame of --out-video')
     parser.add_argument('--det-config', default=None, help='mmdet face detector config')
     parser.add_argument('--det-checkpoint', default=None, help='mmdet face detector weights')
     parser.add_argument('--det-score-thr', type=float, default=None,
@@ -45,28 +78,57 @@ def parse_args(argv=None):
     parser.add_argument('--device', default='cpu', help="'cpu', 'cuda', 'cuda:0', ...")
     parser.add_argument('--batch-size', type=int, default=4, help='windows per forward pass')
     parser.add_argument('--sha256', default=None, help='expected sha256 of the checkpoint')
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction, default=None,
+                        help='override config entries (key=value), as in tools/test.py')
+    parser.add_argument('--no-progress', action='store_true', help='no progress bars')
     args = parser.parse_args(argv)
+    _check_order(parser, args)
     if args.det_checkpoint and not args.det_config:
         parser.error('--det-checkpoint needs --det-config')
-    if args.out_video and not args.out_video.lower().endswith('.mp4'):
-        parser.error('--out-video must be an .mp4 path')
+    if args.out_video and not args.out_video.lower().endswith(('.mp4', '.webm')):
+        parser.error('--out-video must be an .mp4 or .webm path')
+    if args.out_timeline and not args.out_timeline.lower().endswith('.png'):
+        parser.error('--out-timeline must be a .png path')
+    if args.cfg_options and not osp.isfile(args.config):
+        parser.error(f'--cfg-options needs a config file; {args.config} is not one')
     return args
+
+
+def progress_bar(desc: str, unit: str, disable: bool = False):
+    """A ``progress(done, total)`` callback drawing a tqdm bar (rate, ETA) on stderr."""
+    from tqdm import tqdm
+
+    bar = tqdm(desc=desc, unit=unit, disable=disable, dynamic_ncols=True)
+
+    def update(done: int, total: int) -> None:
+        bar.total = total
+        bar.update(done - bar.n)
+        if done >= total:
+            bar.close()
+    return update
 
 
 def main(argv=None):
     args = parse_args(argv)
     from ous_mm.apis import (inference_video, init_ous_model, open_user_video,
                              write_annotated_video)
+    from ous_mm.apis.config import load_config
+    from ous_mm.apis.video_source import check_user_video
     from ous_mm.datasets.face_detectors import face_detector_cfg
+    from ous_mm.datasets.video_io import VideoReadError
+    from ous_mm.visualization import plot_timeline
 
-    if not osp.isfile(args.video):
-        raise SystemExit(f'video not found: {args.video}')
+    try:  # before the model loads: a bad input fails at once, naming the file
+        check_user_video(args.video)
+    except (FileNotFoundError, VideoReadError) as err:
+        raise SystemExit(f'error: {err}') from None
+    config = load_config(args.config, args.cfg_options) if args.cfg_options else args.config
     detector = face_detector_cfg(args.detector, args.device, args.det_config,
                                  args.det_checkpoint, args.det_score_thr)
-    model = init_ous_model(args.config, args.checkpoint, device=args.device,
-                           sha256=args.sha256)
+    model = init_ous_model(config, args.checkpoint, device=args.device, sha256=args.sha256)
     result = inference_video(model, args.video, window=args.window, stride=args.stride,
-                             detector=detector, batch_size=args.batch_size)
+                             detector=detector, batch_size=args.batch_size,
+                             progress=progress_bar('windows', 'window', args.no_progress))
     for win in result['windows']:
         flag = ' (no face: centre crop)' if win['face_fallback'] else ''
         print(f'{win["start_sec"]:8.2f}-{win["end_sec"]:8.2f} s  '
@@ -76,10 +138,14 @@ def main(argv=None):
         with open(args.out_json, 'w', encoding='utf-8') as f:
             json.dump(result, f, indent=2)
         print(f'saved {args.out_json}')
+    if args.out_timeline:
+        plot_timeline(result, args.out_timeline)
+        print(f'saved {args.out_timeline}')
     if args.out_video:
         frames, _ = open_user_video(args.video)
         try:
-            write_annotated_video(frames, result, args.out_video)
+            write_annotated_video(frames, result, args.out_video, top_k=args.top_k,
+                                  progress=progress_bar('video', 'frame', args.no_progress))
         finally:
             frames.close()
         print(f'saved {args.out_video}')

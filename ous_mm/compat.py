@@ -137,7 +137,55 @@ def _allow_cpu_pytorch_launcher() -> None:
     dist_utils._init_dist_pytorch = _init_dist_pytorch
 
 
-# 5. mmengine's Runner always wraps the model with ``device_ids=[LOCAL_RANK]``, which
+# 5. mmengine 0.10.7's checkpoint loaders call ``torch.load(path, map_location)`` for
+#    local files (so ``weights_only`` follows the environment: with
+#    ``TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD=1`` a malicious pickle runs in tools/test.py
+#    and ``--resume``) and ``torch.hub.load_state_dict_from_url`` (``weights_only=False``)
+#    for URLs. Re-register both schemes through mmengine's own
+#    ``CheckpointLoader.register_scheme`` so every load is ``weights_only=True`` with
+#    the allow-list of fix 3, whatever the environment says (mmengine logs the loader
+#    as "local_weights_only" / "http_weights_only").
+def load_from_local_weights_only(filename, map_location=None):
+    from ous_mm.utils.checkpoint import safe_torch_load
+    return safe_torch_load(os.path.expanduser(filename), map_location, check_name_hash=False)
+
+
+def load_from_http_weights_only(filename, map_location=None, model_dir=None, progress=False):
+    from mmengine.dist import get_dist_info
+
+    def load():
+        return torch.hub.load_state_dict_from_url(
+            filename, model_dir=model_dir, map_location=map_location, progress=progress,
+            weights_only=True)
+
+    rank, world_size = get_dist_info()
+    checkpoint = load() if rank == 0 else None  # rank 0 downloads, the others then read
+    if world_size > 1:
+        torch.distributed.barrier()
+        if rank > 0:
+            checkpoint = load()
+    return checkpoint
+
+
+def _force_weights_only_loading() -> None:
+    from mmengine.runner.checkpoint import CheckpointLoader
+
+    CheckpointLoader.register_scheme(prefixes='', loader=load_from_local_weights_only, force=True)
+    CheckpointLoader.register_scheme(prefixes=('http://', 'https://'),
+                                     loader=load_from_http_weights_only, force=True)
+
+
+# 6. With mmcv-lite (mmcv without compiled ops, what the fast `make setup` installs) mmcv
+#    warns at every `import mmaction.models` that ``MultiScaleDeformableAttention`` is missing.
+#    Nothing in ous_mm uses it, and MMDetFaceDetector (the one component that needs compiled
+#    ops) raises its own error naming `make setup-mmdet`: hide this one warning.
+def _quiet_mmcv_lite_warning() -> None:
+    import warnings
+    warnings.filterwarnings('ignore', message='Fail to import ``MultiScaleDeformableAttention``',
+                            category=UserWarning)
+
+
+# 7. mmengine's Runner always wraps the model with ``device_ids=[LOCAL_RANK]``, which
 #    torch's DDP rejects for a module on the CPU, so DDP cannot run without CUDA.
 #    ``model_wrapper_cfg=dict(type='DeviceAgnosticDDP')`` (configs/_base_/default_runtime.py)
 #    is mmengine's wrapper minus ``device_ids`` for CPU modules; on GPU it is the same.
@@ -167,6 +215,8 @@ def apply() -> None:
     _patch_missing_drn()
     _allow_mmengine_checkpoints()
     _allow_cpu_pytorch_launcher()
+    _force_weights_only_loading()
+    _quiet_mmcv_lite_warning()
     _register_device_agnostic_ddp()
 
 

@@ -1,21 +1,23 @@
 """Train an OUS model with the mmengine Runner (the MMAction2 ``tools/train.py`` flags)."""
 import argparse
-import os
 import os.path as osp
+import sys
 
-from mmengine.config import Config, DictAction
-from mmengine.runner import Runner
+from mmengine.config import Config
+
+sys.path.insert(0, osp.dirname(osp.abspath(__file__)))  # tools/ (the shared CLI helper)
+from _cli import add_runner_args, apply_runner_args, parse_runner_args  # noqa: E402
 
 
-def parse_args():
+def parse_args(argv=None):
     parser = argparse.ArgumentParser(description='Train an OUS recognizer')
     parser.add_argument('config', help='train config file path')
-    parser.add_argument('--work-dir', help='the dir to save logs and models')
     parser.add_argument(
         '--resume', nargs='?', type=str, const='auto',
         help='resume from the given checkpoint, or from the latest one in the '
         'work dir when no path is given')
-    parser.add_argument('--amp', action='store_true', help='mixed precision training')
+    parser.add_argument('--amp', action='store_true',
+                        help='mixed precision training (bf16 where the GPU supports it)')
     parser.add_argument('--no-validate', action='store_true',
                         help='do not evaluate checkpoints during training')
     parser.add_argument('--auto-scale-lr', action='store_true',
@@ -25,33 +27,17 @@ def parse_args():
                         help='a different seed on each rank')
     parser.add_argument('--deterministic', action='store_true',
                         help='deterministic cudnn / torch algorithms')
-    parser.add_argument(
-        '--cfg-options', nargs='+', action=DictAction,
-        help='override config entries, e.g. model.neck.num_blocks=8')
-    parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'],
-                        default='none', help='job launcher')
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
-    args = parser.parse_args()
-    if 'LOCAL_RANK' not in os.environ:
-        os.environ['LOCAL_RANK'] = str(args.local_rank)
-    return args
+    return parse_runner_args(add_runner_args(parser), argv)
 
 
 def merge_args(cfg: Config, args) -> Config:
     """Apply command-line flags to the config, as MMAction2's train.py does."""
     if args.no_validate:
         cfg.val_cfg = cfg.val_dataloader = cfg.val_evaluator = None
-    cfg.launcher = args.launcher
-    if args.work_dir is not None:
-        cfg.work_dir = args.work_dir
-    elif cfg.get('work_dir', None) is None:
-        cfg.work_dir = osp.join('./work_dirs', osp.splitext(osp.basename(args.config))[0])
+    apply_runner_args(cfg, args)
     if args.amp:
-        optim_wrapper = cfg.optim_wrapper.get('type', 'OptimWrapper')
-        assert optim_wrapper in ('OptimWrapper', 'AmpOptimWrapper'), \
-            '`--amp` is only supported with OptimWrapper'
-        cfg.optim_wrapper.type = 'AmpOptimWrapper'
-        cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
+        from ous_mm.utils.precision import amp_optim_wrapper
+        cfg.optim_wrapper = amp_optim_wrapper(cfg.optim_wrapper)
     if args.resume == 'auto':
         cfg.resume = True
         cfg.load_from = None
@@ -75,16 +61,34 @@ def merge_args(cfg: Config, args) -> Config:
     return cfg
 
 
+def resume_from_loadable(cfg: Config, args) -> Config:
+    """Point ``--resume`` (auto or PATH) at the newest checkpoint that loads; each broken
+    one on the way (a run killed while writing it, a truncated copy) gets a warning."""
+    if args.resume is None:
+        return cfg
+    from ous_mm.utils.checkpoint import find_resume_checkpoint
+    requested = None if args.resume == 'auto' else args.resume
+    choice = find_resume_checkpoint(cfg.work_dir, requested)
+    for path, problem in choice.skipped:
+        print(f'WARNING: cannot resume from {path}: {problem}; trying an older checkpoint',
+              file=sys.stderr)
+    if choice.path is not None:
+        cfg.load_from = choice.path
+    elif requested is not None:
+        raise SystemExit(f'error: --resume {requested}: no loadable checkpoint there '
+                         'or in its folder')
+    elif choice.skipped:
+        print(f'WARNING: no loadable checkpoint in {cfg.work_dir}: training from scratch',
+              file=sys.stderr)
+    return cfg
+
+
 def main():
     args = parse_args()
     import ous_mm  # noqa: F401  (upstream fixes + registration before the config builds)
-    cfg = merge_args(Config.fromfile(args.config), args)
-    # a config's own runner (OUS configs: OUSRunner, which applies the config switches)
-    if 'runner_type' in cfg:
-        from mmaction.registry import RUNNERS
-        runner = RUNNERS.build(cfg)
-    else:
-        runner = Runner.from_cfg(cfg)
+    from ous_mm.apis import build_runner
+    cfg = resume_from_loadable(merge_args(Config.fromfile(args.config), args), args)
+    runner = build_runner(cfg)
     runner.train()
 
 

@@ -10,7 +10,9 @@ default_hooks = dict(
     timer=dict(type='IterTimerHook'),
     logger=dict(type='LoggerHook', interval=20, ignore_last=False),
     param_scheduler=dict(type='ParamSchedulerHook'),
-    checkpoint=dict(type='CheckpointHook', interval=1, max_keep_ckpts=3),
+    # CheckpointHook made crash-safe: atomic writes, best replaced only once the new one
+    # is complete (ous_mm/engine/hooks/safe_checkpoint_hook.py)
+    checkpoint=dict(type='SafeCheckpointHook', interval=1, max_keep_ckpts=3),
     sampler_seed=dict(type='DistSamplerSeedHook'),
     sync_buffers=dict(type='SyncBuffersHook'),
     # DFERMetric's confusion matrix -> <work_dir>/<timestamp>/confusion_matrix/*.png|json

@@ -1,7 +1,7 @@
 """Emotion over time on a user's own video: sliding windows through an OUS model."""
 import copy
 import os.path as osp
-from typing import Dict, List, Optional, Sequence, Union
+from typing import Callable, Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 import torch
@@ -69,6 +69,40 @@ def build_inference_pipeline(cfg, detector: Union[None, dict, object] = None) ->
     return Compose(built)
 
 
+def _window_record(pipeline: Compose, frames, start: int, end: int, clip_len: int,
+                   rate: float, name: str) -> Tuple[dict, dict]:
+    """Run the pipeline on one window: ``(packed sample, result record without scores)``."""
+    inds = sample_indices(start, end, clip_len)
+    imgs = frames.get_frames(inds.tolist())
+    results = dict(imgs=imgs, frame_inds=inds, filename=name,
+                   original_shape=imgs[0].shape[:2], img_shape=imgs[0].shape[:2])
+    packed = pipeline(results)
+    boxes = results.get('face_boxes')
+    record = dict(
+        start_frame=int(start), end_frame=int(end),
+        start_sec=round(start / rate, 3), end_sec=round(end / rate, 3),
+        face_boxes=[dict(frame=int(f), box=None if boxes is None else
+                         [round(float(v), 1) for v in boxes[t]])
+                    for t, f in enumerate(inds)],
+        face_fallback=bool(results.get('face_fallback', False)),
+        repeated_frames=bool(end - start < clip_len))
+    return packed, record
+
+
+def _scores(model: torch.nn.Module, packed: List[dict]) -> List[np.ndarray]:
+    """Class probabilities of a batch of packed windows."""
+    batch = dict(inputs=[p['inputs'] for p in packed],
+                 data_samples=[p['data_samples'] for p in packed])
+    out = []
+    for sample in model.test_step(batch):
+        scores = sample.pred_score.detach().float().cpu()
+        if not torch.allclose(scores.sum(), torch.tensor(1.0), atol=1e-3) or \
+                (scores < 0).any():
+            scores = scores.softmax(-1)  # a head configured with average_clips='score'
+        out.append(scores.numpy())
+    return out
+
+
 @torch.no_grad()
 def inference_video(model: torch.nn.Module,
                     video: Union[str, np.ndarray, Sequence[np.ndarray]],
@@ -76,7 +110,9 @@ def inference_video(model: torch.nn.Module,
                     stride: Optional[int] = None,
                     detector: Union[None, dict, object] = None,
                     fps: Optional[float] = None,
-                    batch_size: int = 4) -> Dict:
+                    batch_size: int = 4,
+                    progress: Optional[Callable[[int, int], None]] = None,
+                    on_window: Optional[Callable[[dict, torch.Tensor], None]] = None) -> Dict:
     """Per-window emotion probabilities of a whole video.
 
     The video is cut into windows of ``window`` frames every ``stride`` frames
@@ -96,6 +132,12 @@ def inference_video(model: torch.nn.Module,
             installed, else OpenCV's Haar cascade).
         fps: Frame rate for array input (files carry their own).
         batch_size: Windows per forward pass.
+        progress: Called as ``progress(windows_done, num_windows)`` after each
+            classified batch (tools show a progress bar with it).
+        on_window: Called as ``on_window(record, inputs)`` for each window, with
+            its result record (scores not yet set) and the model input the
+            pipeline made of it, uint8 ``(2, T, 3, H, W)`` (face, scene): what
+            the web demo shows as crops.
 
     Returns:
         dict: ``video``, ``fps``, ``num_frames``, ``clip_len``, ``window``,
@@ -117,59 +159,34 @@ def inference_video(model: torch.nn.Module,
     stride = int(stride) if stride else max(1, window // 2)
     spans = sliding_windows(frames.num_frames, window, stride)
     pipeline = build_inference_pipeline(cfg, detector)
-    names = getattr(model, 'class_names', None)
     name = video if isinstance(video, str) else '<frames>'
 
-    windows: List[Dict] = []
-    pending: List[Dict] = []
-
-    def flush():
-        if not pending:
-            return
-        batch = dict(inputs=[p['packed']['inputs'] for p in pending],
-                     data_samples=[p['packed']['data_samples'] for p in pending])
-        samples = model.test_step(batch)
-        for item, sample in zip(pending, samples):
-            scores = sample.pred_score.detach().float().cpu()
-            if not torch.allclose(scores.sum(), torch.tensor(1.0), atol=1e-3) or \
-                    (scores < 0).any():
-                scores = scores.softmax(-1)  # a head configured with average_clips='score'
-            item['record']['scores'] = scores.numpy()
-        pending.clear()
-
+    records: List[Dict] = []
+    scores: List[np.ndarray] = []
     try:
-        for start, end in spans:
-            inds = sample_indices(start, end, clip_len)
-            imgs = frames.get_frames(inds.tolist())
-            results = dict(imgs=imgs, frame_inds=inds, filename=name,
-                           original_shape=imgs[0].shape[:2], img_shape=imgs[0].shape[:2])
-            packed = pipeline(results)
-            boxes = results.get('face_boxes')
-            record = dict(
-                start_frame=int(start), end_frame=int(end),
-                start_sec=round(start / rate, 3), end_sec=round(end / rate, 3),
-                face_boxes=[dict(frame=int(f), box=None if boxes is None else
-                                 [round(float(v), 1) for v in boxes[t]])
-                            for t, f in enumerate(inds)],
-                face_fallback=bool(results.get('face_fallback', False)),
-                repeated_frames=bool(end - start < clip_len))
-            windows.append(record)
-            pending.append(dict(packed=packed, record=record))
-            if len(pending) >= batch_size:
-                flush()
-        flush()
+        for first in range(0, len(spans), batch_size):
+            packed = []
+            for start, end in spans[first:first + batch_size]:
+                sample, record = _window_record(pipeline, frames, start, end, clip_len,
+                                                rate, name)
+                packed.append(sample)
+                records.append(record)
+                if on_window is not None:
+                    on_window(record, sample['inputs'])
+            scores.extend(_scores(model, packed))
+            if progress is not None:
+                progress(len(records), len(spans))
     finally:
         frames.close()
 
-    num_classes = len(windows[0]['scores'])
-    if not names or len(names) != num_classes:
-        names = [f'class_{i}' for i in range(num_classes)]
-    for record in windows:
-        scores = record.pop('scores')
-        top = int(np.argmax(scores))
-        record['probabilities'] = {n: float(p) for n, p in zip(names, scores)}
+    names = getattr(model, 'class_names', None)
+    if not names or len(names) != len(scores[0]):
+        names = [f'class_{i}' for i in range(len(scores[0]))]
+    for record, score in zip(records, scores):
+        top = int(np.argmax(score))
+        record['probabilities'] = {n: float(p) for n, p in zip(names, score)}
         record['top_class'] = names[top]
-        record['top_score'] = float(scores[top])
+        record['top_score'] = float(score[top])
     return dict(video=osp.abspath(video) if isinstance(video, str) else '<frames>',
                 fps=rate, num_frames=frames.num_frames, clip_len=clip_len,
-                window=window, stride=stride, classes=list(names), windows=windows)
+                window=window, stride=stride, classes=list(names), windows=records)

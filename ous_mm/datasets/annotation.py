@@ -12,7 +12,7 @@ lines with the same message (file and line number).
 import json
 import os.path as osp
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional
+from typing import Dict, Iterator, List, Mapping, NamedTuple, Optional, Sequence, Tuple
 
 REQUIRED_KEYS = ('clip_id', 'scene', 'label')
 OPTIONAL_KEYS = ('faces', 'boxes')
@@ -105,24 +105,90 @@ def parse_line(text: str, ann_file: str, line_no: int) -> Optional[ClipRecord]:
         ann_file=ann_file, line=line_no, extra=extra)
 
 
-def read_annotation_file(ann_file: str) -> List[ClipRecord]:
-    """Read every clip of a ``.jsonl`` file; raise :class:`AnnotationError` on the first bad line."""
+class AnnotationProblem(NamedTuple):
+    """A bad line found by :func:`scan_annotation_file`; ``message`` starts with file:line."""
+    kind: str  # BAD_LINE, NOT_UTF8 or DUPLICATE_ID
+    message: str
+
+
+BAD_LINE, NOT_UTF8, DUPLICATE_ID = 'bad annotation line', 'not UTF-8', 'duplicate clip_id'
+
+
+def iter_annotation_lines(ann_file: str) -> Iterator[Tuple[int, Optional[str], Optional[str]]]:
+    """``(line number, text, None)`` per line, or ``(line number, None, error)`` when the
+    line's bytes are not UTF-8 (a raw ``UnicodeDecodeError`` names neither file nor line)."""
+    with open(ann_file, 'rb') as f:
+        for line_no, raw in enumerate(f, start=1):
+            try:
+                text = raw.decode('utf-8')
+            except UnicodeDecodeError as err:
+                yield line_no, None, (
+                    f'{ann_file}:{line_no}: not UTF-8 text (byte 0x{raw[err.start]:02x} at '
+                    f'column {err.start + 1}); save the file as UTF-8')
+                continue
+            yield line_no, text.lstrip('\ufeff') if line_no == 1 else text, None
+
+
+def scan_annotation_file(ann_file: str) -> Tuple[List[ClipRecord], List[AnnotationProblem]]:
+    """Every good record and every bad line (malformed, not UTF-8, duplicate ``clip_id``).
+
+    The one reader of our annotation files: :class:`FaceSceneDataset` refuses a
+    file with any problem, ``tools/data/check_dataset.py`` lists them all.
+    """
     if not osp.isfile(ann_file):
         raise FileNotFoundError(f'annotation file not found: {ann_file}')
-    records = []
-    seen = {}
-    with open(ann_file, encoding='utf-8') as f:
-        for line_no, text in enumerate(f, start=1):
+    records: List[ClipRecord] = []
+    problems: List[AnnotationProblem] = []
+    seen: Dict[str, int] = {}
+    for line_no, text, error in iter_annotation_lines(ann_file):
+        if error is not None:
+            problems.append(AnnotationProblem(NOT_UTF8, error))
+            continue
+        try:
             record = parse_line(text, ann_file, line_no)
-            if record is None:
-                continue
-            if record.clip_id in seen:
-                raise AnnotationError(
-                    f'{record.where}: duplicate clip_id {record.clip_id!r} '
-                    f'(first at line {seen[record.clip_id]})')
-            seen[record.clip_id] = line_no
-            records.append(record)
+        except AnnotationError as err:
+            problems.append(AnnotationProblem(BAD_LINE, str(err)))
+            continue
+        if record is None:
+            continue
+        if record.clip_id in seen:
+            problems.append(AnnotationProblem(DUPLICATE_ID, (
+                f'{record.where}: duplicate clip_id {record.clip_id!r} '
+                f'(first at line {seen[record.clip_id]})')))
+            continue
+        seen[record.clip_id] = line_no
+        records.append(record)
+    return records, problems
+
+
+def read_annotation_file(ann_file: str) -> List[ClipRecord]:
+    """Read every clip of a ``.jsonl`` file; raise :class:`AnnotationError` on the first bad line."""
+    records, problems = scan_annotation_file(ann_file)
+    if problems:
+        more = f' ({len(problems) - 1} more bad line(s); tools/data/check_dataset.py lists all)' \
+            if len(problems) > 1 else ''
+        raise AnnotationError(problems[0].message + more)
     return records
+
+
+def class_ids(classes: Sequence[str]) -> Dict[str, int]:
+    """Lower-cased class word -> id (annotation words match case-insensitively)."""
+    return {c.lower(): i for i, c in enumerate(classes)}
+
+
+def label_id(record: ClipRecord, ids: Mapping[str, int], classes: Sequence[str],
+             allow_unlabeled: bool = False) -> int:
+    """The class id of ``record`` (-1 when unlabeled and allowed); errors name file:line."""
+    if record.label is None:
+        if not allow_unlabeled:
+            raise AnnotationError(f'{record.where}: "label" is null (set allow_unlabeled=True '
+                                  'for inference lists)')
+        return -1
+    label = ids.get(record.label.strip().lower())
+    if label is None:
+        raise AnnotationError(f'{record.where}: unknown label {record.label!r} for clip '
+                              f'{record.clip_id!r}; classes are {list(classes)}')
+    return label
 
 
 def record_to_json(record: ClipRecord) -> str:

@@ -5,7 +5,7 @@ from mmaction.datasets import BaseActionDataset
 from mmaction.registry import DATASETS
 from mmengine.registry import DefaultScope
 
-from .annotation import AnnotationError, read_annotation_file, resolve_path
+from .annotation import AnnotationError, class_ids, label_id, read_annotation_file, resolve_path
 
 POLARITY_IDS = {'positive': 0, 'neutral': 1, 'negative': 2}
 
@@ -61,7 +61,7 @@ class FaceSceneDataset(BaseActionDataset):
         if not metainfo.get('classes'):
             raise ValueError('FaceSceneDataset needs class_names (or metainfo=dict(classes=...))')
         classes = tuple(metainfo['classes'])
-        self._class_ids = {c.lower(): i for i, c in enumerate(classes)}
+        self._class_ids = class_ids(classes)
         if len(self._class_ids) != len(classes):
             raise ValueError(f'class_names has duplicates (case-insensitive): {classes}')
         polarity = metainfo.get('polarity')
@@ -96,18 +96,8 @@ class FaceSceneDataset(BaseActionDataset):
         root = self.data_prefix.get('video', '') or self.data_root or ''
         data_list = []
         for rec in records:
-            if rec.label is None:
-                if not self.allow_unlabeled:
-                    raise AnnotationError(f'{rec.where}: "label" is null (set allow_unlabeled=True '
-                                          'for inference lists)')
-                label, polarity = -1, None
-            else:
-                label = self._class_ids.get(rec.label.strip().lower())
-                if label is None:
-                    raise AnnotationError(
-                        f'{rec.where}: unknown label {rec.label!r} for clip {rec.clip_id!r}; '
-                        f'classes are {list(self.metainfo["classes"])}')
-                polarity = None if self._polarity_ids is None else self._polarity_ids[label]
+            label = label_id(rec, self._class_ids, self.metainfo['classes'], self.allow_unlabeled)
+            polarity = None if label < 0 or self._polarity_ids is None else self._polarity_ids[label]
             data_list.append(dict(
                 clip_id=rec.clip_id,
                 filename=resolve_path(rec.scene, root),

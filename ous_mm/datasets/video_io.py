@@ -2,13 +2,18 @@
 
 Why a module of its own: real DFER data is messy (zero-byte or truncated mp4s,
 face folders with gaps, PNG vs JPEG, grayscale frames), and every failure must
-name the file. decord is tried first for videos; if it cannot open a file, OpenCV
-is tried before giving up (``VideoReadError`` with both reasons).
+name the file. decord is tried first for videos; if it cannot open a file, or
+opens it but then fails to decode its frames (tiny frames such as 2x2 or 16x16,
+a partly corrupt stream), OpenCV is tried before giving up (``VideoReadError``
+with both reasons). A decode fallback is logged and counted
+(:func:`decode_fallbacks`).
 """
+import logging
 import os
 import os.path as osp
 import re
-from typing import List, Optional, Sequence
+from collections import Counter
+from typing import List, Optional, Sequence, Tuple
 
 import cv2
 import numpy as np
@@ -182,8 +187,61 @@ class OpenCVVideo(FrameSource):
         return [decoded[int(i)] for i in inds]
 
 
+_DECODE_FALLBACKS: Counter = Counter()
+
+
+def decode_fallbacks() -> Counter:
+    """Videos of this process that decord opened but OpenCV had to decode (path -> times)."""
+    return _DECODE_FALLBACKS
+
+
+class FallbackVideo(FrameSource):
+    """decord, and OpenCV for the same file once decord fails to decode its frames.
+
+    Why: decord opens some files it cannot decode (frames smaller than its
+    alignment, e.g. 2x2 or 16x16; a stream corrupt after some frames) that
+    OpenCV reads. When OpenCV decodes fewer frames than decord announced (the
+    stream breaks), sampled indices are rescaled onto the frames that decode,
+    so the clip keeps its temporal spread; the log says so.
+    """
+
+    def __init__(self, primary: DecordVideo):
+        self.path = primary.path
+        self.primary: Optional[DecordVideo] = primary
+        self.secondary: Optional[OpenCVVideo] = None
+        self.num_frames = primary.num_frames
+
+    def get_frames(self, inds):
+        if self.secondary is None:
+            try:
+                return self.primary.get_frames(inds)
+            except VideoReadError as err:
+                reason = str(err).splitlines()[0][-160:]
+                try:
+                    self.secondary = OpenCVVideo(self.path)
+                except VideoReadError as cv_err:
+                    raise VideoReadError(f'{self.path}: cannot decode video (decord: {reason}; '
+                                         f'opencv: {cv_err})') from err
+                self.primary = None
+                _DECODE_FALLBACKS[self.path] += 1
+                from mmengine.logging import print_log
+                print_log(f'{self.path}: decord cannot decode it ({reason}); decoded with OpenCV '
+                          f'instead ({self.secondary.num_frames} of {self.num_frames} frames)',
+                          logger='current', level=logging.WARNING)
+        inds = [int(i) for i in inds]
+        n = self.secondary.num_frames
+        if inds and max(inds) >= n:
+            scale = (n - 1) / max(self.num_frames - 1, 1)
+            inds = [min(int(round(i * scale)), n - 1) for i in inds]
+        return self.secondary.get_frames(inds)
+
+    def close(self):
+        self.primary = self.secondary = None
+
+
 def open_video(path: str, backend: str = 'auto') -> FrameSource:
-    """Open a video file with decord, falling back to OpenCV (``backend='auto'``).
+    """Open a video file with decord, falling back to OpenCV (``backend='auto'``)
+    when decord cannot open it or, later, cannot decode its frames.
 
     Raises ``FileNotFoundError`` for a missing path and ``VideoReadError`` for an
     empty or undecodable file; both name the file.
@@ -197,7 +255,8 @@ def open_video(path: str, backend: str = 'auto') -> FrameSource:
     errors = []
     if backend in ('auto', 'decord'):
         try:
-            return DecordVideo(path)
+            video = DecordVideo(path)
+            return FallbackVideo(video) if backend == 'auto' else video
         except Exception as err:  # noqa: BLE001 - any decord failure -> try OpenCV
             errors.append(f'decord: {err}'.strip().splitlines()[0][:200])
     if backend in ('auto', 'opencv'):
@@ -215,10 +274,18 @@ def open_source(path: str, backend: str = 'auto') -> FrameSource:
     return open_video(path, backend=backend)
 
 
-def probe_source(path: str) -> Optional[int]:
-    """Frame count of a source, decoding only what is needed (for dataset checks)."""
+def verify_source(path: str, deep: bool = False) -> Tuple[int, Tuple[int, int]]:
+    """``(frame count, (height, width))`` of a source after decoding its first, middle
+    and last frame (every frame with ``deep``), as the data pipeline would.
+
+    The check behind ``--verify-videos`` and ``tools/data/check_dataset.py``;
+    raises ``FileNotFoundError`` / ``VideoReadError`` naming the file.
+    """
     src = open_source(path)
     try:
-        return src.num_frames
+        n = src.num_frames
+        inds = list(range(n)) if deep else sorted({0, n // 2, n - 1})
+        frames = src.get_frames(inds)
+        return n, tuple(frames[0].shape[:2])
     finally:
         src.close()

@@ -1,4 +1,5 @@
-"""Safe checkpoint loading: sha256 verification and ``weights_only`` unpickling.
+"""Safe checkpoints: sha256 verification, ``weights_only`` unpickling, atomic writes,
+and finding the newest loadable checkpoint to resume from.
 
 A model-zoo checkpoint is a file downloaded from somewhere; it is verified
 against the sha256 published in ``configs/**/metafile.yml`` (or the 8-hex
@@ -6,16 +7,25 @@ prefix in its OpenMMLab-style name ``<name>-<sha256[:8]>.pth``) and unpickled
 with ``torch.load(..., weights_only=True)``, which refuses any pickle that
 names a global outside torch's allow-list (plus the few mmengine classes
 allowed in :mod:`ous_mm.compat`), so a tampered file cannot run code.
+
+Checkpoints are written through a temporary file in the same folder and a
+rename (:func:`atomic_write_bytes`), so a killed run never leaves a 0-byte or
+truncated ``.pth``; one left by an older run (or copied half) is skipped by
+:func:`find_resume_checkpoint` with the reason (:func:`checkpoint_problem`).
 """
 import hashlib
 import os
 import os.path as osp
 import re
 import shutil
+import zipfile
 from collections import OrderedDict
-from typing import Dict, Optional, Union
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional, Tuple, Union
 
 import torch
+
+from .fault_points import fault_point
 
 # OpenMMLab's publishing convention `<name>-<sha256[:8]>.pth` (or the full 64 hex digits)
 # after the LAST '-'. A run of digits only is not read as a hash: it is far more often a
@@ -97,6 +107,9 @@ def safe_torch_load(path: str, map_location: Union[str, torch.device] = 'cpu',
     try:
         return torch.load(path, map_location=map_location, weights_only=True)
     except Exception as err:  # UnpicklingError, RuntimeError (zip), EOFError ...
+        damage = file_damage(path)
+        if damage is not None:
+            raise CheckpointError(f'checkpoint {path} is {damage}') from err
         raise CheckpointError(
             f'cannot load {path} safely with torch.load(weights_only=True): {err}. '
             'Either the file is not a PyTorch checkpoint or it pickles objects '
@@ -177,3 +190,130 @@ def publish_checkpoint(src: str, out_dir: str, name: Optional[str] = None) -> Di
     final = osp.join(out_dir, f'{name}-{sha[:8]}.pth')
     shutil.move(tmp, final)
     return dict(path=final, sha256=sha)
+
+
+# ------------------------------------------------------------------ crash safety
+_STEP = re.compile(r'^(epoch|iter)_(\d+)\.pth$')
+_TMP = re.compile(r'^\..+\.tmp\d+$')
+
+
+def atomic_write_bytes(path: str, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file in the same folder, fsync, rename.
+
+    A crash at any moment leaves either the old file or the complete new one
+    (plus a ``.<name>.tmp<pid>`` file that :func:`remove_stale_temporaries` clears).
+    """
+    folder = osp.dirname(osp.abspath(path))
+    os.makedirs(folder, exist_ok=True)
+    tmp = osp.join(folder, f'.{osp.basename(path)}.tmp{os.getpid()}')
+    try:
+        with open(tmp, 'wb') as f:
+            half = len(data) // 2
+            f.write(data[:half])
+            f.flush()
+            fault_point('checkpoint_write')
+            f.write(data[half:])
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if osp.exists(tmp):
+            os.remove(tmp)
+        raise
+
+
+def remove_stale_temporaries(folder: str) -> List[str]:
+    """Delete the temporary files that killed writes left in ``folder``; returns them."""
+    removed = []
+    if osp.isdir(folder):
+        for name in sorted(os.listdir(folder)):
+            if _TMP.match(name) and osp.isfile(osp.join(folder, name)):
+                os.remove(osp.join(folder, name))
+                removed.append(osp.join(folder, name))
+    return removed
+
+
+def file_damage(path: str) -> Optional[str]:
+    """How a checkpoint file is damaged (empty, truncated, corrupt), without unpickling
+    it; None when it looks whole."""
+    if not osp.isfile(path):
+        return 'missing'
+    if osp.getsize(path) == 0:
+        return 'empty (0 bytes; a run killed while writing it?)'
+    if not zipfile.is_zipfile(path):
+        with open(path, 'rb') as f:
+            legacy = f.read(2) == b'\x80\x02'  # torch < 1.6 pickles: checked by torch.load
+        return None if legacy else 'truncated or not a PyTorch checkpoint (no zip directory)'
+    try:
+        with zipfile.ZipFile(path) as archive:
+            bad = archive.testzip()
+    except (zipfile.BadZipFile, OSError, EOFError) as err:
+        return f'corrupt ({err})'
+    return None if bad is None else f'corrupt (member {bad} fails its CRC check)'
+
+
+def checkpoint_problem(path: str) -> Optional[str]:
+    """Why ``path`` cannot be loaded with ``weights_only=True``, or None (the whole
+    file is CRC-checked; tensors are memory-mapped, not read)."""
+    damage = file_damage(path)
+    if damage is not None:
+        return damage
+    try:
+        torch.load(path, map_location='cpu', weights_only=True,
+                   mmap=zipfile.is_zipfile(path))
+    except Exception as err:  # noqa: BLE001 - every failure is a reason to skip it
+        return f'cannot be loaded with weights_only=True ({type(err).__name__}: ' \
+               f'{str(err).splitlines()[0][:200]})'
+    return None
+
+
+def _step(path: str) -> Optional[int]:
+    match = _STEP.match(osp.basename(path))
+    return int(match.group(2)) if match else None
+
+
+@dataclass
+class ResumeChoice:
+    """The checkpoint to resume from (None: none loadable) and those skipped, with why."""
+    path: Optional[str]
+    skipped: List[Tuple[str, str]] = field(default_factory=list)
+
+
+def resume_candidates(work_dir: str, requested: Optional[str] = None) -> List[str]:
+    """Checkpoints to try, best first: ``requested`` (``--resume PATH``) then the older
+    ``epoch_N``/``iter_N`` files of its folder; or the work dir's ``last_checkpoint``,
+    then every ``epoch_N``/``iter_N`` file there, newest first."""
+    if requested is not None:
+        folder, first, limit = osp.dirname(osp.abspath(requested)), [requested], _step(requested)
+    else:
+        folder, first, limit = work_dir, [], None
+        pointer = osp.join(work_dir, 'last_checkpoint')
+        if osp.isfile(pointer):
+            with open(pointer, encoding='utf-8', errors='replace') as f:
+                latest = f.read().strip()
+            if latest:
+                first.append(latest)
+                folder = osp.dirname(osp.abspath(latest)) if osp.isabs(latest) else folder
+    found = []
+    if osp.isdir(folder):
+        found = [osp.join(folder, n) for n in os.listdir(folder) if _step(n) is not None]
+    found = [p for p in found if limit is None or _step(p) < limit]
+    found.sort(key=lambda p: (_step(p), osp.getmtime(p)), reverse=True)
+    out: List[str] = []
+    for p in first + found:
+        if osp.abspath(p) not in {osp.abspath(q) for q in out}:
+            out.append(p)
+    return out
+
+
+def find_resume_checkpoint(work_dir: str, requested: Optional[str] = None) -> ResumeChoice:
+    """The newest loadable checkpoint among :func:`resume_candidates`; the broken ones
+    before it (a kill mid-write, a truncated copy) are listed with their problem."""
+    choice = ResumeChoice(None)
+    for path in resume_candidates(work_dir, requested):
+        problem = checkpoint_problem(path)
+        if problem is None:
+            choice.path = path
+            break
+        choice.skipped.append((path, problem))
+    return choice

@@ -1,4 +1,8 @@
-"""demo/demo_video.py on a real face (scikit-image's astronaut) with a tiny random-init OUS."""
+"""demo/demo_video.py on a real face (scikit-image's astronaut) with a tiny random-init OUS.
+
+Issue 14: the annotated frame is enlarged with the text below the picture (item 9),
+progress with rate/ETA (item 8), --cfg-options and a usage error for MMAction2's
+argument order (item 7), --out-timeline."""
 import importlib.util
 import json
 import os
@@ -63,11 +67,16 @@ def test_windows_cover_the_video():
     assert list(sample_indices(0, 2, 4)) == [0, 0, 1, 1]  # short window repeats frames
 
 
-def test_demo_video_json_and_annotated_mp4(astronaut_mp4, tiny_checkpoint, tmp_path):
+def test_demo_video_json_annotated_mp4_timeline_and_progress(astronaut_mp4, tiny_checkpoint,
+                                                            tmp_path, capfd):
+    from ous_mm.apis.annotate import MIN_SIDE
+
     out_json, out_video = str(tmp_path / 'emotions.json'), str(tmp_path / 'annotated.mp4')
+    out_timeline = str(tmp_path / 'timeline.png')
     demo = _load_demo()
     demo.main([astronaut_mp4, CONFIG, tiny_checkpoint, '--out-json', out_json,
-               '--out-video', out_video, '--window', '8', '--stride', '4'])
+               '--out-video', out_video, '--out-timeline', out_timeline,
+               '--window', '8', '--stride', '4'])
     result = json.load(open(out_json))
     classes = result['classes']
     assert classes == ['Happy', 'Sad', 'Neutral', 'Angry', 'Surprise', 'Disgust', 'Fear']
@@ -94,16 +103,47 @@ def test_demo_video_json_and_annotated_mp4(astronaut_mp4, tiny_checkpoint, tmp_p
         count += 1
     cap.release()
     assert ok and count == NUM_FRAMES
+    # the 192 px video is enlarged to MIN_SIDE, with the text band below the picture
+    factor = MIN_SIDE / SIZE
+    assert frame0.shape[1] == MIN_SIDE and frame0.shape[0] > MIN_SIDE
     rgb = cv2.cvtColor(frame0, cv2.COLOR_BGR2RGB).astype(int)
     # frame 0's box is the one of the nearest sampled frame of the window covering it
     nearest = min(first['face_boxes'], key=lambda b: b['frame'])['box']
-    bx1, by1, bx2, by2 = [int(round(v)) for v in nearest]
-    xs = np.arange(bx1 + 4, bx2 - 4)
+    bx1, by1, bx2, by2 = [int(round(v * factor)) for v in nearest]
+    xs = np.arange(bx1 + 6, bx2 - 6)
     edge = np.concatenate([rgb[by1, xs], rgb[by2, xs]])
     green = (edge[:, 1] > 150) & (edge[:, 0] < 110) & (edge[:, 2] < 110)
     assert green.mean() > 0.8, edge[:5]
     inside = rgb[(by1 + by2) // 2, (bx1 + bx2) // 2]
     assert not (inside[1] > 150 and inside[0] < 110 and inside[2] < 110)  # only the edge
+    assert cv2.imread(out_timeline) is not None
+    # progress bars with rate and ETA on stderr: 4 windows, 20 frames
+    err = capfd.readouterr().err
+    assert '4/4' in err and 'window/s' in err
+    assert '20/20' in err and 'frame/s' in err
+
+
+def test_upstream_argument_order_gets_a_usage_error(capsys):
+    demo = _load_demo()
+    with pytest.raises(SystemExit) as exit_info:
+        demo.parse_args([CONFIG, 'work_dirs/x/epoch_1.pth', 'clip.mp4'])
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert 'the video comes first' in err
+    assert f'demo/demo_video.py clip.mp4 {CONFIG} work_dirs/x/epoch_1.pth' in err
+
+
+def test_cfg_options_turn_the_ous_config_into_the_face_only_model(astronaut_mp4, tmp_path):
+    """--cfg-options model.use_scene=False loads a face-only checkpoint with the OUS config."""
+    torch.manual_seed(0)
+    face_only = init_ous_model(FACE_ONLY)
+    path = str(tmp_path / 'face_only.pth')
+    torch.save(dict(state_dict=face_only.state_dict()), path)
+    demo = _load_demo()
+    result = demo.main([astronaut_mp4, CONFIG, path, '--window', '20', '--no-progress',
+                        '--cfg-options', 'model.use_scene=False'])
+    assert len(result['windows']) == 1
+    assert sum(result['windows'][0]['probabilities'].values()) == pytest.approx(1.0, abs=1e-5)
 
 
 def test_array_input_and_bad_videos(tiny_checkpoint, tmp_path):

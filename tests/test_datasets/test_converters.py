@@ -236,3 +236,29 @@ def test_converter_output_loads_in_face_scene_dataset(tmp_path, dataset, builder
         assert cfg.class_names[info['label']] == t['label']
         assert osp.exists(info['filename'])
         assert (info['face_dir'] is None) == (t['faces'] is None)
+
+
+def test_a_failed_conversion_leaves_earlier_output_untouched(tmp_path, capsys):
+    """A split that yields no clip fails the run before anything is written (issue 16 item 4)."""
+    build_ferv39k(str(tmp_path / 'ds'))
+    out = tmp_path / 'ann'
+    prepare = load_tool('tools/data/ferv39k/prepare.py')
+    assert prepare.main(['--root', str(tmp_path / 'ds'), '--out', str(out)]) == 0
+    before = {p.name: p.read_bytes() for p in out.glob('*.jsonl')}
+    split = tmp_path / 'ds' / '4_setups' / 'All_scenes' / 'test_All.csv'
+    split.write_text('Nowhere/Happy/1 Happy\nAction/Happy/x Happy\n')  # no usable line
+    assert prepare.main(['--root', str(tmp_path / 'ds'), '--out', str(out)]) == 2
+    assert 'ferv39k_test.jsonl' in capsys.readouterr().err
+    assert {p.name: p.read_bytes() for p in out.glob('*.jsonl')} == before
+
+
+def test_verify_videos_decodes_each_clip_once(tmp_path, monkeypatch):
+    """DFEW lists every clip in 5 folds: --verify-videos must decode it once, not 5 times."""
+    import ous_mm.datasets.video_io as video_io
+    truth, folds = build_dfew(str(tmp_path / 'ds'))
+    calls = []
+    monkeypatch.setattr(video_io, 'verify_source', lambda path, deep=False: calls.append(path) or (3, (8, 8)))
+    assert load_tool('tools/data/dfew/prepare.py').main(
+        ['--root', str(tmp_path / 'ds'), '--out', str(tmp_path / 'a'), '--verify-videos']) == 0
+    listed = {k for pairs in folds.values() for k, _ in pairs if truth[k]['scene']}
+    assert len(calls) == len(set(calls)) == len(listed)

@@ -74,7 +74,7 @@ def test_check_dataset_reports_each_problem_and_fails(tmp_path, capsys):
     rc = tool.main([ann, '--classes', 'Happy,Sad', '--out-json', str(tmp_path / 'r.json')])
     text = capsys.readouterr().out
     assert rc == 1
-    for expected in ("a.jsonl:7: missing key(s) ['label']", "a.jsonl:5: label 'Joy'",
+    for expected in ("a.jsonl:7: missing key(s) ['label']", "a.jsonl:5: unknown label 'Joy'",
                      'a.jsonl:3:', 'zero.mp4: video file is empty', 'a.jsonl:4: video not found',
                      'a.jsonl:6:', 'faces_empty: frame folder has no images',
                      'a.jsonl:2:', 'short.mp4: 5 frames < 16'):
@@ -104,3 +104,41 @@ def test_detect_faces_with_worker_processes(small_set, capsys):
     assert '2 detected, 0 resumed, 0 failed, 7 frames' in capsys.readouterr().out
     summary = json.load(open(root / 'boxes' / 'summary_rank0.json'))
     assert summary['no_face'] == ['b']
+
+
+def test_check_dataset_reports_what_training_rejects(tmp_path, capsys, monkeypatch):
+    """Issue 16 items 6-7: duplicate ids, boxes null under PrecomputedFaceBoxes, stale or
+    out-of-frame box files and non-UTF-8 bytes were passed silently or crashed the checker."""
+    import numpy as np
+
+    import ous_mm.datasets.checks as checks
+    from ous_mm.datasets.face_detectors import write_box_file
+    write_video(str(tmp_path / 'v.mp4'), color_frames(6))
+    box = lambda name, n, b: write_box_file(  # noqa: E731
+        str(tmp_path / name), [np.array([b])] * n, name, 'v.mp4', (48, 64), 'test') or name
+    rows = [dict(clip_id='1', scene='v.mp4', label='Happy', boxes=box('ok.json', 6, [8, 8, 40, 40, 1])),
+            dict(clip_id='1', scene='v.mp4', label='Happy', boxes=None),  # duplicate id
+            dict(clip_id='3', scene='v.mp4', label='Happy', boxes=None),  # boxes null
+            dict(clip_id='4', scene='v.mp4', label='Happy', boxes=box('long.json', 9, [8, 8, 40, 40, 1])),
+            dict(clip_id='5', scene='v.mp4', label='Happy', boxes=box('out.json', 6, [90, 90, 99, 99, 1]))]
+    ann = write_jsonl(str(tmp_path / 'a.jsonl'), rows)
+    with open(ann, 'ab') as f:
+        f.write(b'{"clip_id": "6", "scene": "v.mp4", "label": "Sad\xff"}\n')
+    tool = load_tool('tools/data/check_dataset.py')
+    assert tool.main([ann, '--classes', 'Happy,Sad', '--precomputed-boxes', '--on-no-face',
+                      'raise', '--min-frames', '1']) == 1
+    text = capsys.readouterr().out
+    for expected in ("a.jsonl:2: duplicate clip_id '1'", 'a.jsonl:3: "boxes" is null',
+                     'a.jsonl:4: ', 'long.json: covers 9 frames but the scene has 6',
+                     'a.jsonl:5: ', 'out.json: 6 frame(s)', "no usable face box in any frame (on_no_face='raise'",
+                     'a.jsonl:6: not UTF-8 text (byte 0xff'):
+        assert expected in text, expected
+    # the same clip in two files (e.g. every DFEW fold) is decoded once
+    calls = []
+    real = checks.verify_source
+    monkeypatch.setattr(checks, 'verify_source', lambda *a: calls.append(a) or real(*a))
+    other = write_jsonl(str(tmp_path / 'b.jsonl'), rows[:1])
+    targets = [checks.CheckTarget(s, f, str(tmp_path), ('Happy', 'Sad')) for s, f in
+               (('train', write_jsonl(str(tmp_path / 'c.jsonl'), rows[:1])), ('test', other))]
+    reports = checks.check_targets(targets, min_frames=1)
+    assert len(calls) == 1 and [r.clips for r in reports] == [1, 1]

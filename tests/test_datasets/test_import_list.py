@@ -185,7 +185,7 @@ def test_bad_lines_reported_and_counts_add_up(tmp_path, import_list, capsys):
     assert f'{name}:9: no face folder' in printed
     assert f'{name}:10: clip listed twice' in printed
     assert f'{name}:11: malformed line' in printed
-    summary = [ln for ln in printed.splitlines() if ln.strip().startswith('DFEW_set_1_train.txt:')][0]
+    summary = [ln for ln in printed.splitlines() if ln.strip().startswith(f'{lst}:')][0]
     for part in ('lines read: 11', 'written: 3', 'malformed line: 3',
                  'label outside the class set: 1', 'clip missing on disk (no scene clip, no face folder): 1',
                  'no scene clip (face folder only): 1', 'clip listed twice in the same split: 1',
@@ -233,3 +233,147 @@ def test_mae_dfer_jpg_256_copy_is_one_warning(tmp_path, import_list, capsys):
     assert printed.count('also found here; the copies in DFEW/Clip/clip_224x224 are used') == 1
     assert {r['faces'] for r in read_jsonl(str(tmp_path / 'o.jsonl'))} == {
         truth[k]['faces'] for k, _ in pairs}
+
+
+# ------------------------------------------------------------------ refusing what would mislabel
+WRITERS = {'dfer-clip': lambda path, ds, pairs, truth: write_dfer_clip_list(path, ds, pairs, truth),
+           'mae-dfer': lambda path, ds, pairs, truth: write_mae_dfer_list(path, ds, pairs),
+           's2d': lambda path, ds, pairs, truth: write_s2d_list(path, ds, pairs)}
+BUILDERS = {'dfew': build_dfew, 'ferv39k': build_ferv39k, 'mafw': build_mafw}
+
+
+@pytest.mark.parametrize('dataset', ['dfew', 'ferv39k', 'mafw'])
+def test_a_list_read_with_the_wrong_format_is_refused(tmp_path, import_list, capsys, dataset):
+    """Issue 16 item 1: each reader accepted the others' lists and mislabelled every clip."""
+    truth, folds = BUILDERS[dataset](str(tmp_path / 'ds'))
+    pairs = [p for split in folds.values() for p in split][:9]
+    for written in WRITERS:
+        lst = str(tmp_path / f'{written}_list.txt')
+        WRITERS[written](lst, dataset, pairs, truth)
+        for asked in WRITERS:
+            if asked == written:
+                continue
+            out = tmp_path / f'{written}_as_{asked}.jsonl'
+            rc = import_list(['--format', asked, '--dataset', dataset, '--root', str(tmp_path / 'ds'),
+                              '--list', lst, '--out', str(out)])
+            err = capsys.readouterr().err
+            assert rc == 2 and not out.exists(), (written, asked)
+            assert f'import it with --format {written}' in err, err
+
+
+def _mae_dfer_mafw_list(tmp_path):
+    """MAE-DFER's MAFW split: saved/data/mafw/single/split01/train.csv (a name without 'mafw')."""
+    truth, folds = build_mafw(str(tmp_path / 'mafw'))
+    pairs = folds['set_1_train'] + folds['set_1_test']
+    lst = tmp_path / 'saved' / 'data' / 'm' / 'single' / 'split01' / 'train.csv'
+    lst.parent.mkdir(parents=True)
+    write_mae_dfer_list(str(lst), 'mafw', pairs)
+    return str(lst), pairs
+
+
+def test_a_list_of_another_dataset_is_refused_from_its_lines(tmp_path, import_list, capsys):
+    """Issue 16 item 3: the guard read only the file name."""
+    root = str(tmp_path / 'dfew')
+    build_dfew(root)
+    run = ['--dataset', 'dfew', '--root', root, '--out', str(tmp_path / 'o.jsonl'), '--list']
+    lst, pairs = _mae_dfer_mafw_list(tmp_path)  # paths say MAFW
+    assert import_list(['--format', 'mae-dfer'] + run + [lst]) == 2
+    assert 'paths name MAFW' in capsys.readouterr().err
+    neutral = tmp_path / 'neutral.txt'  # no dataset in the paths: 11 label ids for 7 classes
+    neutral.write_text(''.join(f'/data/faces/{k} 3 {i}\n' for i, (k, _) in enumerate(pairs)))
+    assert import_list(['--format', 'dfer-clip'] + run + [str(neutral)]) == 2
+    assert "11 distinct ids up to 10" in capsys.readouterr().err
+    s2d_mafw = tmp_path / 's2d.csv'  # S2D's MAFW header
+    write_s2d_list(str(s2d_mafw), 'mafw', pairs[:5])
+    assert import_list(['--format', 's2d'] + run + [str(s2d_mafw)]) == 2
+    assert "S2D's MAFW lists" in capsys.readouterr().err
+    official = tmp_path / 'set_1.csv'  # the official 1-based DFEW csv is not S2D's
+    official.write_text('video_name,label\n' + ''.join(f'{i},{i % 7 + 1}\n' for i in range(1, 15)))
+    assert import_list(['--format', 's2d'] + run + [str(official)]) == 2
+    assert '1-based' in capsys.readouterr().err
+    assert not (tmp_path / 'o.jsonl').exists()
+
+
+def test_ferv39k_labels_are_checked_against_the_class_folder(tmp_path, import_list, capsys):
+    """Issue 16 item 2: the label must agree with <Scene>/<Class>/ of the clip's own path."""
+    root = str(tmp_path / 'ds')
+    truth, folds = build_ferv39k(root)
+    pairs = folds['train']
+    lst = tmp_path / 'FERV39K_train.txt'
+    write_dfer_clip_list(str(lst), 'ferv39k', pairs, truth)
+    lines = lst.read_text().splitlines()
+    lines[1] = lines[1][:-1] + '5'  # Action/Happy/0002 labelled Disgust
+    lst.write_text('\n'.join(lines) + '\n')
+    out = tmp_path / 'o.jsonl'
+    args = ['--format', 'dfer-clip', '--dataset', 'ferv39k', '--root', root, '--out', str(out),
+            '--list', str(lst)]
+    assert import_list(args) == 0
+    assert f'{lst}:2: list label contradicts the class folder' in capsys.readouterr().out
+    assert 'Action/Happy/0002' not in {r['clip_id'] for r in read_jsonl(str(out))}
+    shifted = [ln[:-1] + str((int(ln[-1]) + 1) % 7) for ln in lines]  # another label order
+    lst.write_text('\n'.join(shifted) + '\n')
+    assert import_list(args) == 2
+    assert 'contradicts the class folder of the FERV39k path' in capsys.readouterr().err
+
+
+def test_a_failed_import_leaves_earlier_output_untouched(tmp_path, import_list, capsys):
+    """Issue 16 item 4: a failed run used to replace good outputs with empty files."""
+    root = str(tmp_path / 'ds')
+    truth, folds = build_dfew(root)
+    good = []
+    for k in (1, 2):
+        path = tmp_path / f'DFEW_set_{k}_train.txt'
+        write_dfer_clip_list(str(path), 'dfew', [p for p in folds[f'set_{k}_train']
+                                                 if truth[p[0]]['faces']], truth)
+        good.append(str(path))
+    out = tmp_path / 'ann'
+    base = ['--format', 'dfer-clip', '--dataset', 'dfew', '--root', root, '--out', str(out), '--list']
+    assert import_list(base + good) == 0
+    before = {p.name: p.read_bytes() for p in out.glob('*.jsonl')}
+    assert len(before) == 2 and all(before.values())
+    # list 1 changed, list 2 now unusable (every line malformed): nothing may be written
+    with open(good[0]) as f:
+        first = f.readline()
+    with open(good[0], 'w') as f:
+        f.write(first)
+    with open(good[1], 'w') as f:
+        f.write('/x/notanid 3 1\n' * 3)
+    assert import_list(base + good) == 2
+    assert 'nothing was written' in capsys.readouterr().err
+    assert {p.name: p.read_bytes() for p in out.glob('*.jsonl')} == before
+
+
+def test_lists_with_the_same_file_name_are_summarised_per_list(tmp_path, import_list, capsys):
+    """Issue 16 item 5: MAE-DFER's five folds are all called train.csv."""
+    root = str(tmp_path / 'ds')
+    truth, folds = build_dfew(root)
+    lists = []
+    for k in (1, 2):
+        path = tmp_path / 'saved' / f'split0{k}' / 'train.csv'
+        path.parent.mkdir(parents=True)
+        write_mae_dfer_list(str(path), 'dfew', [p for p in folds[f'set_{k}_train']
+                                                if truth[p[0]]['faces']][:k + 2])
+        lists.append(str(path))
+    assert import_list(['--format', 'mae-dfer', '--dataset', 'dfew', '--root', root,
+                        '--out', str(tmp_path / 'ann'), '--list'] + lists) == 0
+    summary = capsys.readouterr().out.split('Summary')[1]
+    for k, path in enumerate(lists, 1):
+        line = [ln for ln in summary.splitlines() if ln.strip().startswith(f'{path}:')]
+        assert len(line) == 1 and f'lines read: {k + 2}' in line[0], summary
+
+
+def test_the_library_neither_parses_arguments_nor_prints():
+    """Issue 15: tools parse and print; ous_mm returns results."""
+    import ast
+    import glob
+    files = glob.glob(osp.join(REPO, 'ous_mm', 'datasets', 'importers', '*.py')) + \
+        glob.glob(osp.join(REPO, 'ous_mm', 'datasets', 'layouts', '*.py')) + \
+        [osp.join(REPO, 'ous_mm', 'datasets', 'checks.py')]
+    for path in files:
+        tree = ast.parse(open(path).read())
+        for node in ast.walk(tree):
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                names = [a.name for a in node.names] + [getattr(node, 'module', '') or '']
+                assert 'argparse' not in names, path
+            if isinstance(node, ast.Call) and getattr(node.func, 'id', '') == 'print':
+                raise AssertionError(f'{path}:{node.lineno}: print in the library')

@@ -1,13 +1,27 @@
 """MMDetFaceDetector with a tiny random-init RetinaNet built from a config dict."""
+import os
+
 import numpy as np
 import pytest
 from mmengine.registry import DefaultScope
 
 import ous_mm  # noqa: F401
 from ous_mm.datasets.face_detectors import MMDetFaceDetector
+from ous_mm.datasets.face_detectors.mmdet_detector import mmcv_ops_missing
 from ous_mm.datasets.transforms import FaceSceneSplit
 
 from .video_fixtures import astronaut_clip
+
+# mmdet's detectors need mmcv's compiled ops, which only `make setup-mmdet` (run by `make test`)
+# builds. Outside CI a bare `make setup` environment skips this module and says why; CI
+# (CI=true, `.ci/run` = `make test`) must run it, so there a missing build fails collection.
+_MISSING_OPS = mmcv_ops_missing()
+if _MISSING_OPS and os.environ.get('CI', '').lower() in ('1', 'true', 'yes'):
+    pytest.fail(f'CI must run the MMDet detector tests, but: {_MISSING_OPS}', pytrace=False)
+if _MISSING_OPS:
+    pytest.skip('MMDet detector tests need mmcv with compiled ops, absent after the fast '
+                '`make setup` (mmcv-lite); `make setup-mmdet` or `make test` builds them',
+                allow_module_level=True)
 
 
 def tiny_retinanet_cfg():

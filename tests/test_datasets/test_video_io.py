@@ -114,3 +114,37 @@ def test_empty_face_folder_and_bad_image_name_the_path(tmp_path):
     (folder / '1.jpg').write_bytes(b'not a jpeg')
     with pytest.raises(VideoReadError, match=r'1\.jpg: cannot decode image'):
         open_source(str(folder)).get_frames([0])
+
+
+def test_decord_decode_failure_falls_back_to_opencv_and_is_counted(tmp_path):
+    """Issue 16 item 8: decord opens a 16x16 video but cannot decode it; OpenCV can."""
+    from ous_mm.datasets.video_io import decode_fallbacks
+    path = write_video(str(tmp_path / 'tiny.mp4'), color_frames(6, 16, 16))
+    with pytest.raises(VideoReadError, match=r'tiny\.mp4: cannot decode frames'):
+        open_video(path, backend='decord').get_frames([0, 5])
+    before = decode_fallbacks()[path]
+    out = _load(dict(filename=path), clip_len=3)
+    assert [f.shape for f in out['imgs']] == [(16, 16, 3)] * 3
+    assert [int(round(f[..., 0].mean() / 10)) for f in out['imgs']] == out['frame_inds'].tolist()
+    assert decode_fallbacks()[path] == before + 1
+
+
+def test_partly_corrupt_video_decodes_what_opencv_can(tmp_path):
+    """decord announces 30 frames and fails to decode; OpenCV decodes the frames before the
+    damage, and sampled indices are spread over those instead of failing."""
+    rng = np.random.default_rng(0)
+    good = write_video(str(tmp_path / 'noise.mp4'),
+                       [rng.integers(0, 255, (96, 96, 3), dtype=np.uint8) for _ in range(30)])
+    data = bytearray(open(good, 'rb').read())
+    lo, hi = len(data) // 5, len(data) * 9 // 10
+    data[lo:hi] = bytes(hi - lo)
+    bad = tmp_path / 'corrupt.mp4'
+    bad.write_bytes(bytes(data))
+    from ous_mm.datasets.video_io import decode_fallbacks
+    with pytest.raises(VideoReadError, match='cannot decode frames'):
+        open_video(str(bad), backend='decord').get_frames([0, 15, 29])
+    src = open_video(str(bad))
+    assert src.num_frames == 30
+    frames = src.get_frames([0, 15, 29])
+    assert len(frames) == 3 and all(f.shape == (96, 96, 3) for f in frames)
+    assert decode_fallbacks()[str(bad)] == 1

@@ -1,5 +1,6 @@
-"""tools/analysis: confusion matrix from a test dump, training curves, t-SNE feature map."""
-import importlib.util
+"""tools/analysis: each plot is read back from its matplotlib figure (axes, labels, data) or its
+JSON, not from PNG bytes (issue 15); the t-SNE tool runs the backbone once per batch and shows
+progress (issue 14 item 8)."""
 import json
 import os
 
@@ -7,18 +8,31 @@ import mmengine
 import numpy as np
 import pytest
 import torch
+from matplotlib.figure import Figure
 
 import ous_mm  # noqa: F401
+from tests.test_datasets.video_fixtures import load_tool
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+DEMO_CONFIG = os.path.join(ROOT, 'configs', 'ous', 'demo', 'ous_demo_synthetic.py')
 
 
 def _tool(name):
-    spec = importlib.util.spec_from_file_location(
-        name, os.path.join(ROOT, 'tools', 'analysis', f'{name}.py'))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_tool(os.path.join(ROOT, 'tools', 'analysis', f'{name}.py'))
+
+
+@pytest.fixture
+def saved_figures(monkeypatch):
+    """Every matplotlib Figure saved during the test, with the path it was saved to."""
+    saved = []
+    original = Figure.savefig
+
+    def record(self, fname, *args, **kwargs):
+        saved.append((self, str(fname)))
+        return original(self, fname, *args, **kwargs)
+
+    monkeypatch.setattr(Figure, 'savefig', record)
+    return saved
 
 
 def _dump(path, probs, labels):
@@ -28,7 +42,7 @@ def _dump(path, probs, labels):
                    for p, y in zip(probs, labels)], path)
 
 
-def test_plot_confusion_matrix_from_dump(tmp_path, capsys):
+def test_plot_confusion_matrix_from_dump(tmp_path, capsys, saved_figures):
     dump = str(tmp_path / 'preds.pkl')
     _dump(dump, [[0.8, 0.1, 0.1], [0.3, 0.6, 0.1], [0.1, 0.2, 0.7], [0.5, 0.3, 0.2]],
           [0, 1, 2, 1])
@@ -37,25 +51,39 @@ def test_plot_confusion_matrix_from_dump(tmp_path, capsys):
         [dump, '--classes', 'Happy', 'Sad', 'Neutral', '--out', out])
     assert cm.tolist() == [[1, 0, 0], [1, 1, 0], [0, 0, 1]]
     saved = json.load(open(str(tmp_path / 'cm.json')))
+    assert saved['matrix'] == [[1, 0, 0], [1, 1, 0], [0, 0, 1]]
     assert saved['recall'] == {'Happy': 100.0, 'Sad': 50.0, 'Neutral': 100.0}
     assert saved['metrics']['UAR'] == pytest.approx(250 / 3)
     assert saved['metrics']['WAR'] == pytest.approx(75.0)
-    assert open(out, 'rb').read(4) == b'\x89PNG'
+    (fig, path), = saved_figures
+    ax = fig.axes[0]
+    assert path == out
+    assert [t.get_text() for t in ax.get_xticklabels()] == ['Happy', 'Sad', 'Neutral']
+    assert [t.get_text() for t in ax.get_yticklabels()] == ['Happy', 'Sad', 'Neutral']
+    assert (ax.get_xlabel(), ax.get_ylabel()) == ('predicted', 'true')
+    assert ax.get_title() == 'UAR 83.33  WAR 75.00'
+    # row-normalised percentages are what the image shows (row "Sad": 50 / 50 / 0)
+    np.testing.assert_allclose(np.asarray(ax.images[0].get_array())[1], [50.0, 50.0, 0.0])
+    cells = {(round(t.get_position()[1]), round(t.get_position()[0])): t.get_text()
+             for t in ax.texts}
+    assert cells[(1, 0)] == '50.0' and cells[(0, 0)] == '100.0' and cells[(2, 0)] == '0.0'
     assert 'UAR 83.33  WAR 75.00' in capsys.readouterr().out
 
 
 def test_plot_confusion_matrix_names_from_config_and_mismatch(tmp_path):
     dump = str(tmp_path / 'preds.pkl')
     _dump(dump, np.eye(7)[[0, 1, 2, 3, 4, 5, 6]], list(range(7)))
-    config = os.path.join(ROOT, 'configs', 'ous', 'demo', 'ous_demo_synthetic.py')
     tool = _tool('plot_confusion_matrix')
-    tool.main([dump, '--config', config, '--out', str(tmp_path / 'a.png')])
-    assert json.load(open(str(tmp_path / 'a.json')))['class_names'][0] == 'Happy'
+    tool.main([dump, '--config', DEMO_CONFIG, '--out', str(tmp_path / 'a.png')])
+    saved = json.load(open(str(tmp_path / 'a.json')))
+    assert saved['class_names'] == ['Happy', 'Sad', 'Neutral', 'Angry', 'Surprise',
+                                    'Disgust', 'Fear']
+    assert saved['matrix'] == np.eye(7, dtype=int).tolist()
     with pytest.raises(SystemExit, match='2 class names but the dump has 7'):
         tool.main([dump, '--classes', 'a', 'b'])
 
 
-def test_plot_curves_reads_scalars_json(tmp_path):
+def test_plot_curves_reads_scalars_json(tmp_path, saved_figures):
     run = tmp_path / 'work' / '20260101_000000' / 'vis_data'
     run.mkdir(parents=True)
     lines = [dict(lr=0.002, loss=2.0, loss_contrast=1.5, epoch=1, iter=5, step=5),
@@ -70,26 +98,62 @@ def test_plot_curves_reads_scalars_json(tmp_path):
     # validation after epoch n sits at the last training iteration of epoch n
     assert val['dfer/UAR'] == [(10, 30.0), (20, 50.0)]
     out = tool.main([str(tmp_path / 'work')])
-    assert out.endswith('curves.png') and open(out, 'rb').read(4) == b'\x89PNG'
+    (fig, path), = saved_figures
+    assert path == out and out.endswith('curves.png')
+    ax_loss, ax_acc = fig.axes
+    assert (ax_loss.get_title(), ax_acc.get_title()) == ('Loss', 'Accuracy (%)')
+    assert ax_loss.get_xlabel() == ax_acc.get_xlabel() == 'iteration'
+    loss_lines = {line.get_label(): line for line in ax_loss.get_lines()}
+    assert set(loss_lines) == {'train loss', 'train loss_contrast', 'val dfer/loss'}
+    assert list(loss_lines['val dfer/loss'].get_xdata()) == [10, 20]
+    acc_lines = {line.get_label(): line for line in ax_acc.get_lines()}
+    assert set(acc_lines) == {'val dfer/UAR', 'val dfer/WAR'}
+    assert list(acc_lines['val dfer/WAR'].get_ydata()) == [35.0, 55.0]
 
 
-def test_feature_map_tsne_on_generated_clips(tmp_path):
+def test_feature_map_one_backbone_pass_per_batch_with_progress(tmp_path, capfd, monkeypatch,
+                                                                 saved_figures):
     from ous_mm.datasets.synthetic import generate_dataset
 
     data_root = str(tmp_path / 'syn')
-    generate_dataset(data_root, num_clips=28, seed=0, workers=1)
-    config = os.path.join(ROOT, 'configs', 'ous', 'demo', 'ous_demo_synthetic.py')
+    generate_dataset(data_root, num_clips=28, seed=0, workers=1, progress=False)
+    tool = _tool('feature_map')
+    import ous_mm.apis
+
+    calls = []
+    original_init = ous_mm.apis.init_ous_model
+
+    def counting_init(*args, **kwargs):  # count backbone forwards of the model the tool builds
+        model = original_init(*args, **kwargs)
+        model.backbone.register_forward_hook(lambda *a: calls.append(1))
+        return model
+
+    monkeypatch.setattr(ous_mm.apis, 'init_ous_model', counting_init)
     out = str(tmp_path / 'tsne.png')
     feats = str(tmp_path / 'feats.npz')
-    points = _tool('feature_map').main([
-        config, '--out', out, '--split', 'train', '--perplexity', '5', '--save-features',
-        feats, '--cfg-options', f'train_dataloader.dataset.data_root={data_root}',
-        'train_dataloader.num_workers=0', 'train_dataloader.persistent_workers=False'])
-    assert set(points) == {'backbone', 'frames_encoder', 'aligned', 'fusion'}
+    points = tool.main([
+        DEMO_CONFIG, '--out', out, '--split', 'train', '--perplexity', '5',
+        '--save-features', feats, '--cfg-options',
+        f'train_dataloader.dataset.data_root={data_root}', 'train_dataloader.num_workers=0',
+        'train_dataloader.persistent_workers=False', 'train_dataloader.batch_size=8'])
     saved = np.load(feats)
     n = len(saved['labels'])
     assert n >= 10
+    assert len(calls) == -(-n // 8)  # one backbone pass per batch of 8 (was two)
+    assert set(points) == {'backbone', 'frames_encoder', 'aligned', 'fusion'}
     for stage, xy in points.items():
         assert xy.shape == (n, 2) and np.isfinite(xy).all()
     assert saved['fusion'].shape[0] == n and saved['backbone'].shape == (n, 64)
-    assert open(out, 'rb').read(4) == b'\x89PNG'
+    (fig, path), = saved_figures
+    assert path == out
+    assert [ax.get_title() for ax in fig.axes] == [
+        '(a) vision encoder', '(b) frames encoder', '(c) aligned (multi-loss)',
+        '(d) type fusion encoder']
+    legend = [t.get_text() for t in fig.axes[-1].get_legend().get_texts()]
+    present = sorted(set(saved['labels'].tolist()))
+    names = ['Happy', 'Sad', 'Neutral', 'Angry', 'Surprise', 'Disgust', 'Fear']
+    assert legend == [f'{c} {names[c]}' for c in present]
+    # progress with rate and ETA on stderr (tqdm: "n/total [elapsed<remaining, rate]")
+    err = capfd.readouterr().err
+    assert 'features' in err and f'{n}/{n}' in err and 'clip/s' in err
+    assert 't-SNE' in err and '4/4' in err

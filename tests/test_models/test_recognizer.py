@@ -139,13 +139,15 @@ def test_bad_inputs_and_configs_fail_clearly(tiny_model):
     with pytest.raises(ValueError, match='use_scene'):
         MODELS.build(cfg)
     cfg = tiny_model_cfg()
-    cfg['use_scene'] = False
-    cfg['neck']['polarity_source'] = 'face'
-    with pytest.raises(ValueError, match='no scene features'):
-        MODELS.build(cfg)  # the global loss has the similarity term
-    cfg = tiny_model_cfg()
     cfg['neck']['polarity_source'] = None
     with pytest.raises(ValueError, match='no Polarity Encoder'):
+        MODELS.build(cfg)
+    # the scene-vs-face InfoNCE needs scene features: a face-only model refuses it (HeadLoss)
+    cfg = tiny_model_cfg()
+    cfg.update(use_scene=False)
+    cfg['neck']['polarity_source'] = None
+    cfg['cls_head']['loss_cls'] = dict(type='ContrastiveLoss', mode='scene_face')
+    with pytest.raises(ValueError, match='no scene features'):
         MODELS.build(cfg)
     cfg = tiny_model_cfg()
     cfg['neck']['embed_dim'] = 999

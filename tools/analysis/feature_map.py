@@ -8,8 +8,9 @@ Runs a checkpoint over a split and embeds, per clip, the feature
 - ``fusion``: the fused video feature the prompt head classifies (after the TFE, 4d);
 
 into 2-D with scikit-learn's t-SNE, one panel per stage, coloured by class.
-The stage features come from the recognizer's ``extract_feat`` (backbone and
-:class:`NeckOutputs`) and a forward hook on the Frames Encoder.
+The stage features come from ONE backbone pass per batch (``extract_feat(...,
+stage='backbone')``), the neck run on its output (:class:`NeckOutputs`) and a
+forward hook on the Frames Encoder. Progress (clips, rate, ETA) goes to stderr.
 
 Example::
 
@@ -46,12 +47,19 @@ def parse_args(argv=None):
                         help='also save the raw features and labels (.npz)')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction, default=None,
                         help='override config entries (key=value), e.g. the data root')
+    parser.add_argument('--no-progress', action='store_true', help='no progress bars')
     return parser.parse_args(argv)
 
 
-def collect_features(model, dataloader, max_clips: int) -> Dict[str, np.ndarray]:
-    """Per-clip stage features and labels for up to ``max_clips`` clips."""
+def collect_features(model, dataloader, max_clips: int,
+                     progress: bool = True) -> Dict[str, np.ndarray]:
+    """Per-clip stage features and labels for up to ``max_clips`` clips.
+
+    The backbone runs once per batch; the neck takes its output (the same
+    ``embed``/``early`` that ``extract_feat(stage='neck')`` would compute again).
+    """
     import torch
+    from tqdm import tqdm
 
     captured: Dict[str, torch.Tensor] = {}
     frames_encoder = getattr(getattr(model, 'neck', None), 'frames_encoder', None)
@@ -62,13 +70,16 @@ def collect_features(model, dataloader, max_clips: int) -> Dict[str, np.ndarray]
         handle = frames_encoder.register_forward_hook(keep)
     feats: Dict[str, List[np.ndarray]] = {s: [] for s in STAGES}
     labels: List[int] = []
+    total = min(max_clips, len(dataloader.dataset))
+    bar = tqdm(total=total, desc='features', unit='clip', disable=not progress,
+               dynamic_ncols=True)
     try:
         with torch.no_grad():
             for data in dataloader:
                 data = model.data_preprocessor(data, False)
                 inputs, samples = data['inputs'], data['data_samples']
-                (embed, _early), _ = model.extract_feat(inputs, stage='backbone')
-                outputs, _ = model.extract_feat(inputs, stage='neck')
+                (embed, early), _ = model.extract_feat(inputs, stage='backbone')
+                outputs = model.neck(embed, early)
                 feats['backbone'].append(embed[:, 0].mean(1).cpu().numpy())
                 if 'frames_encoder' in captured:
                     enc = captured.pop('frames_encoder')
@@ -77,9 +88,11 @@ def collect_features(model, dataloader, max_clips: int) -> Dict[str, np.ndarray]
                 feats['aligned'].append(outputs.face.cpu().numpy())
                 feats['fusion'].append(outputs.video.cpu().numpy())
                 labels.extend(int(s.gt_label.reshape(-1)[0]) for s in samples)
+                bar.update(min(len(samples), total - bar.n))
                 if len(labels) >= max_clips:
                     break
     finally:
+        bar.close()
         if handle is not None:
             handle.remove()
     out = {s: np.concatenate(v)[:max_clips] for s, v in feats.items() if v}
@@ -126,14 +139,12 @@ def plot_panels(points: Dict[str, np.ndarray], labels: np.ndarray, class_names, 
 
 def main(argv=None):
     args = parse_args(argv)
-    from mmengine.config import Config
     from mmengine.runner import Runner
 
     from ous_mm.apis import class_names_of, init_ous_model
+    from ous_mm.apis.config import load_config
 
-    cfg = Config.fromfile(args.config)
-    if args.cfg_options:
-        cfg.merge_from_dict(args.cfg_options)
+    cfg = load_config(args.config, args.cfg_options)
     model = init_ous_model(cfg, args.checkpoint, device=args.device)
     loader_cfg = model.cfg.get(f'{args.split}_dataloader')  # config switches applied
     if loader_cfg is None:
@@ -141,12 +152,16 @@ def main(argv=None):
     loader_cfg = dict(loader_cfg)
     loader_cfg['sampler'] = dict(type='DefaultSampler', shuffle=False)
     dataloader = Runner.build_dataloader(loader_cfg, seed=args.seed)
-    feats = collect_features(model, dataloader, args.max_clips)
+    feats = collect_features(model, dataloader, args.max_clips, not args.no_progress)
     labels = feats.pop('labels')
     if len(labels) < 5:
         raise SystemExit(f'only {len(labels)} clips in the {args.split} split; t-SNE needs more')
     names = class_names_of(cfg) or [f'class_{i}' for i in range(int(labels.max()) + 1)]
-    points = {stage: tsne_2d(x, args.perplexity, args.seed) for stage, x in feats.items()}
+    from tqdm import tqdm
+
+    points = {stage: tsne_2d(feats[stage], args.perplexity, args.seed)
+              for stage in tqdm(list(feats), desc='t-SNE', unit='stage',
+                                disable=args.no_progress, dynamic_ncols=True)}
     if args.save_features:
         np.savez(args.save_features, labels=labels, **feats)
     plot_panels(points, labels, names, args.out)

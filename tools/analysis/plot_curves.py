@@ -1,10 +1,12 @@
 """Loss and accuracy curves of a training run (like Fig. 6 of the OUS paper).
 
 Reads ``vis_data/scalars.json`` that mmengine's ``LocalVisBackend`` writes under
-``WORK_DIR/<timestamp>/`` (the newest run unless ``--run`` picks one; a
-``scalars.json`` path works too) and draws two panels: every ``loss*`` key of the
-training iterations plus the validation ``dfer/loss``, and the validation
-UAR/WAR (plus any training ``*acc*`` key).
+``WORK_DIR/<timestamp>/``: every run of the work dir, oldest first, merged by
+iteration and epoch (a run resumed with ``--resume`` writes a new timestamp
+folder and continues the curves; where runs overlap, the later one wins). One
+run with ``--run``; a ``scalars.json`` path works too. Draws two panels: every
+``loss*`` key of the training iterations plus the validation ``dfer/loss``, and
+the validation UAR/WAR (plus any training ``*acc*`` key).
 
 Example::
 
@@ -15,52 +17,72 @@ import glob
 import json
 import os.path as osp
 from collections import defaultdict
-from typing import Dict, List, Tuple
+from typing import Dict, List, Sequence, Tuple, Union
 
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('work_dir', help='a work dir, a run dir in it, or a scalars.json')
-    parser.add_argument('--run', default=None, help='timestamp folder to use (default: newest)')
+    parser.add_argument('--run', default=None,
+                        help='one timestamp folder (default: all runs of the work dir, merged)')
     parser.add_argument('--out', default=None,
-                        help='PNG path (default: <run dir>/curves.png)')
+                        help='PNG path (default: <work dir or run dir>/curves.png)')
     return parser.parse_args(argv)
 
 
-def find_scalars(path: str, run: str = None) -> str:
-    """Locate the ``scalars.json`` of a work dir (newest run with one)."""
+def find_scalars(path: str, run: str = None) -> List[str]:
+    """The ``scalars.json`` files to plot: every run of a work dir (timestamp folders,
+    oldest first), or the one of ``run`` / of a run dir / the file itself."""
     if osp.isfile(path):
-        return path
+        return [path]
     if run is not None:
         path = osp.join(path, run)
     direct = osp.join(path, 'vis_data', 'scalars.json')
     if osp.isfile(direct):
-        return direct
+        return [direct]
     found = sorted(glob.glob(osp.join(path, '*', 'vis_data', 'scalars.json')))
     if not found:
         raise SystemExit(f'no vis_data/scalars.json under {path}: was it a training work dir '
                          'with the LocalVisBackend (configs/_base_/default_runtime.py)?')
-    return found[-1]
+    return found
 
 
-def read_scalars(path: str) -> Tuple[Dict[str, List[Tuple[float, float]]],
-                                     Dict[str, List[Tuple[float, float]]]]:
+def _read_records(path: str) -> List[dict]:
+    with open(path, encoding='utf-8', errors='replace') as f:
+        lines = f.read().splitlines()
+    records = []
+    for lineno, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            records.append(json.loads(line))
+        except json.JSONDecodeError as err:
+            if lineno == len(lines):
+                break  # the last line of a run killed while logging it
+            raise SystemExit(f'{path}:{lineno}: not JSON ({err})') from None
+    return records
+
+
+def read_scalars(paths: Union[str, Sequence[str]]) -> Tuple[Dict[str, List[Tuple[float, float]]],
+                                                          Dict[str, List[Tuple[float, float]]]]:
     """Training and validation series ``{key: [(x, value), ...]}``, x in iterations.
 
+    ``paths``: one ``scalars.json`` or several runs of one work dir, oldest
+    first; records are merged by iteration (training) and epoch (validation),
+    a later run replacing what an earlier, killed run logged for the same step.
     Validation lines are logged per epoch; their x is the last training
     iteration of that epoch so both panels share one axis.
     """
-    train_lines, val_lines = [], []
-    with open(path, encoding='utf-8') as f:
-        for lineno, line in enumerate(f, 1):
-            line = line.strip()
-            if not line:
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as err:
-                raise SystemExit(f'{path}:{lineno}: not JSON ({err})') from None
-            (train_lines if 'lr' in record or 'iter' in record else val_lines).append(record)
+    by_iter: Dict[int, dict] = {}
+    by_epoch: Dict[int, dict] = {}
+    for path in ([paths] if isinstance(paths, str) else paths):
+        for record in _read_records(path):
+            if 'lr' in record or 'iter' in record:
+                by_iter[int(record.get('iter', record.get('step', 0)))] = record
+            else:
+                by_epoch[int(record.get('step', 0))] = record
+    train_lines = [by_iter[k] for k in sorted(by_iter)]
+    val_lines = [by_epoch[k] for k in sorted(by_epoch)]
     epoch_end: Dict[int, int] = {}
     for rec in train_lines:
         if 'epoch' in rec:
@@ -123,11 +145,13 @@ def main(argv=None):
     scalars = find_scalars(args.work_dir, args.run)
     train, val = read_scalars(scalars)
     if not train and not val:
-        raise SystemExit(f'{scalars} has no loss/accuracy values')
-    run_dir = osp.dirname(osp.dirname(scalars))
-    out = args.out or osp.join(run_dir, 'curves.png')
-    plot(train, val, out, title=osp.relpath(run_dir))
-    print(f'{len(train)} training and {len(val)} validation series from {scalars}')
+        raise SystemExit(f'{", ".join(scalars)}: no loss/accuracy values')
+    run_dir = osp.dirname(osp.dirname(scalars[0]))
+    folder = run_dir if len(scalars) == 1 else osp.dirname(run_dir)
+    out = args.out or osp.join(folder, 'curves.png')
+    plot(train, val, out, title=osp.relpath(folder))
+    print(f'{len(train)} training and {len(val)} validation series from '
+          f'{len(scalars)} run(s): {", ".join(scalars)}')
     print(f'saved {out}')
     return out
 

@@ -16,7 +16,7 @@ param_scheduler = [
 ]
 
 default_hooks = dict(
-    checkpoint=dict(type='CheckpointHook', interval=1, max_keep_ckpts=3,
+    checkpoint=dict(type='SafeCheckpointHook', interval=1, max_keep_ckpts=3,
                     save_best=['dfer/loss', 'dfer/UAR'], rule=['less', 'greater']))
 # ous_mm/engine/hooks: FaceFallbackLoggerHook logs per epoch how many clips had no face;
 # PolarityPlateauHook warns when validation sits on the one-class-per-polarity plateau.

@@ -12,6 +12,11 @@ JSON, one file per clip::
 ``boxes[i]`` lists the faces of frame ``i`` of the scene source (in its pixel
 coordinates); an empty list means no face. JSON rather than npz because the
 files are small (a few KB per clip), diffable, and readable by other tools.
+
+Also the one validation of face boxes against a frame (:func:`usable_boxes`)
+and of a box file against its clip (:func:`check_box_file_length`), shared by
+training (``FaceSceneSplit``, ``PrecomputedFaceBoxes``) and
+``tools/data/check_dataset.py``, so the checker reports what training does.
 """
 import json
 import os
@@ -22,6 +27,9 @@ import numpy as np
 
 BOX_FILE_FORMAT = 'ous-face-boxes'
 BOX_FILE_VERSION = 1
+#: A box keeps at least this share of its area inside the frame, or it is no face
+#: (a box fully or mostly outside would crop black padding, not a face).
+MIN_AREA_INSIDE = 0.5
 
 
 class BoxFileError(ValueError):
@@ -86,3 +94,47 @@ def is_valid_box_file(path: str, num_frames: Optional[int] = None) -> bool:
     except BoxFileError:
         return False
     return num_frames is None or payload['num_frames'] == num_frames
+
+
+def usable_boxes(boxes: np.ndarray, frame_hw: Sequence[int],
+                 min_inside: float = MIN_AREA_INSIDE) -> np.ndarray:
+    """``boxes`` (K, 5) clipped to a frame of ``frame_hw`` = (height, width).
+
+    A box that is not finite, has no area, or keeps less than ``min_inside`` of
+    its area inside the frame is dropped: for the pipeline it is no face (the
+    documented no-face fallback, counted in ``face_fallback``).
+    """
+    arr = np.asarray(boxes, dtype=np.float32).reshape(-1, 5)
+    h, w = float(frame_hw[0]), float(frame_hw[1])
+    area = (arr[:, 2] - arr[:, 0]) * (arr[:, 3] - arr[:, 1])
+    clipped = arr.copy()
+    clipped[:, [0, 2]] = np.clip(arr[:, [0, 2]], 0.0, w)
+    clipped[:, [1, 3]] = np.clip(arr[:, [1, 3]], 0.0, h)
+    inside = (clipped[:, 2] - clipped[:, 0]) * (clipped[:, 3] - clipped[:, 1])
+    with np.errstate(invalid='ignore', divide='ignore'):
+        keep = np.isfinite(arr).all(1) & (area > 0) & (inside >= min_inside * area)
+    return clipped[keep]
+
+
+def boxes_at(payload: Dict, index: int, frame_hw: Optional[Sequence[int]] = None) -> np.ndarray:
+    """The stored boxes of frame ``index``, rescaled to ``frame_hw`` when the decoded frames
+    have another size than the ``frame_size`` recorded in the file (a re-encoded copy)."""
+    boxes = payload['boxes'][index].copy()
+    stored_hw = payload.get('frame_size')
+    if frame_hw is not None and stored_hw and len(boxes):
+        sy, sx = frame_hw[0] / stored_hw[0], frame_hw[1] / stored_hw[1]
+        if sx != 1.0 or sy != 1.0:
+            boxes[:, [0, 2]] *= sx
+            boxes[:, [1, 3]] *= sy
+    return boxes
+
+
+def check_box_file_length(payload: Dict, path: str, num_frames: Optional[int],
+                          source: str = 'the scene') -> None:
+    """A box file must cover exactly the frames of its scene source: a longer or shorter
+    one was made from another copy of the video (stale), and its boxes would land on
+    the wrong frames. Raises :class:`BoxFileError`; ``num_frames`` None skips the check."""
+    if num_frames is not None and payload['num_frames'] != num_frames:
+        raise BoxFileError(
+            f'{path}: covers {payload["num_frames"]} frames but {source} has {num_frames} '
+            '(stale box file: re-run tools/detect_faces.py for this clip)')

@@ -11,6 +11,22 @@ from mmengine.registry import DefaultScope
 from .base import BaseFaceDetector, check_detector_device, empty_boxes
 
 
+def mmcv_ops_missing() -> Optional[str]:
+    """Why mmdet's detectors cannot run here, or None.
+
+    mmdet's models need mmcv's compiled ops (nms, roi_align, ...), which the fast
+    ``make setup`` leaves out (it installs mmcv-lite); say how to get them.
+    """
+    try:
+        import mmcv.ops  # noqa: F401
+    except ImportError as e:
+        return ('MMDetFaceDetector needs mmcv 2.1.0 with its compiled ops (nms, roi_align, ...), '
+                f'which this environment lacks ({type(e).__name__}: {e}). Run `make setup-mmdet` '
+                '(a cached wheel, or a build of about 10 min once on 2 idle cores), or in your own environment '
+                '`PYTHON=$(which python) bash tools/install/build_mmcv.sh`.')
+    return None
+
+
 @TASK_UTILS.register_module()
 class MMDetFaceDetector(BaseFaceDetector):
     """Run an mmdet detector (e.g. a WIDER FACE RetinaNet) on RGB frames, batched.
@@ -47,6 +63,9 @@ class MMDetFaceDetector(BaseFaceDetector):
             raise FileNotFoundError(f'mmdet config not found: {config}')
         if checkpoint is not None and '://' not in checkpoint and not osp.isfile(checkpoint):
             raise FileNotFoundError(f'mmdet checkpoint not found: {checkpoint}')
+        missing_ops = mmcv_ops_missing()
+        if missing_ops:
+            raise ImportError(missing_ops)
         self.config = config if isinstance(config, (str, Config)) else Config(dict(config))
         self.checkpoint = checkpoint
         self.device = device

@@ -5,7 +5,7 @@ import numpy as np
 from mmaction.registry import TASK_UTILS
 
 from .base import BaseFaceDetector
-from .box_file import BoxFileError, read_box_file
+from .box_file import BoxFileError, boxes_at, check_box_file_length, read_box_file
 
 
 @TASK_UTILS.register_module()
@@ -15,7 +15,9 @@ class PrecomputedFaceBoxes(BaseFaceDetector):
     Why: detecting faces once (``tools/detect_faces.py``, any detector, on GPUs)
     and reusing the boxes every epoch is far cheaper than detecting in every
     dataloader worker. Needs ``meta['boxes_file']`` (the annotation's ``boxes``)
-    and ``meta['frame_inds']`` (indices into the scene source).
+    and ``meta['frame_inds']`` (indices into the scene source); with
+    ``meta['num_frames']`` (the scene's frame count) a box file longer or shorter
+    than the video is refused, as ``tools/data/check_dataset.py`` reports it.
 
     Args:
         scale_to_frames (bool): rescale boxes when the decoded frame size differs
@@ -42,6 +44,7 @@ class PrecomputedFaceBoxes(BaseFaceDetector):
                 f'{name}: PrecomputedFaceBoxes needs the annotation\'s "boxes" file, but it is '
                 'null for this clip; run tools/detect_faces.py or use another detector')
         payload = self._load(path)
+        check_box_file_length(payload, path, meta.get('num_frames'), name)
         inds = meta.get('frame_inds')
         if inds is None:
             if len(frames) != payload['num_frames']:
@@ -53,15 +56,5 @@ class PrecomputedFaceBoxes(BaseFaceDetector):
             raise BoxFileError(
                 f'{path}: frame index {max(inds)} out of range: the file covers '
                 f'{payload["num_frames"]} frames of {name} (stale box file? re-run detect_faces)')
-        out = []
-        stored_hw = payload.get('frame_size')
-        for frame, i in zip(frames, inds):
-            boxes = payload['boxes'][i].copy()
-            if self.scale_to_frames and stored_hw and len(boxes):
-                h, w = np.asarray(frame).shape[:2]
-                sy, sx = h / stored_hw[0], w / stored_hw[1]
-                if sx != 1.0 or sy != 1.0:
-                    boxes[:, [0, 2]] *= sx
-                    boxes[:, [1, 3]] *= sy
-            out.append(boxes)
-        return out
+        return [boxes_at(payload, i, np.asarray(frame).shape[:2] if self.scale_to_frames else None)
+                for frame, i in zip(frames, inds)]

@@ -6,6 +6,7 @@ from .dfew import DFEWLayout
 from .ferv39k import FERV39kLayout
 from .mafw import MAFWLayout
 from .records import ConversionReport, ListEntry, read_jsonl, resolve_entries, write_jsonl
+from .run import EXIT_FATAL, EXIT_OK, EXIT_STRICT, RunResult
 
 LAYOUTS = {'dfew': DFEWLayout, 'ferv39k': FERV39kLayout, 'mafw': MAFWLayout}
 
@@ -21,4 +22,5 @@ def build_layout(dataset: str, root: str, **kwargs) -> OfficialLayout:
 
 __all__ = ['LAYOUTS', 'build_layout', 'OfficialLayout', 'DFEWLayout', 'FERV39kLayout',
            'MAFWLayout', 'FaceFolder', 'LayoutError', 'ConversionReport', 'ListEntry',
-           'resolve_entries', 'write_jsonl', 'read_jsonl']
+           'resolve_entries', 'write_jsonl', 'read_jsonl', 'RunResult', 'EXIT_OK', 'EXIT_STRICT',
+           'EXIT_FATAL']

@@ -168,6 +168,7 @@ class OfficialLayout:
             self.dataset, self.scene_frame_roots(), self.root) if not self.scene_dir else ClipIndex()
         self.faces_index = index_frame_folders(self.dataset, face_roots, self.root)
         self._frame_counts: Dict[str, int] = {}
+        self._scene_problems: Dict[Tuple[str, bool], Optional[str]] = {}
 
     def _resolve_override(self, path: Optional[str], flag: str) -> Optional[str]:
         if path is None:
@@ -210,6 +211,15 @@ class OfficialLayout:
         if key not in self._frame_counts:
             self._frame_counts[key] = count_images(path)
         return FaceFolder(to_posix_rel(path, self.root), self._frame_counts[key])
+
+    def scene_problem(self, scene: str, decode: bool) -> Optional[str]:
+        """Why the scene source ``scene`` (relative to the root) is unusable, or None;
+        checked once per clip however many splits list it."""
+        from .records import scene_problem
+        key = (scene, decode)
+        if key not in self._scene_problems:
+            self._scene_problems[key] = scene_problem(osp.join(self.root, scene), decode)
+        return self._scene_problems[key]
 
     def duplicate_messages(self) -> List[Tuple[str, str]]:
         """``(path, message)`` for clips found twice. Two whole copies (e.g. both

@@ -1,80 +1,56 @@
-"""The official-layout converter shared by ``tools/data/{dfew,ferv39k,mafw}/prepare.py``.
+"""The official-layout converter behind ``tools/data/{dfew,ferv39k,mafw}/prepare.py``.
 
 Why one function: the three datasets differ only in their layout class; the
-command line, the checks, the summary and the exit codes are the same.
+checks, the report and the exit codes are the same. The tools parse the
+command line and print the :class:`~.run.RunResult` this returns.
 
 Exit codes: 0 done (missing clips are reported, not fatal); 1 with
-``--strict`` when any clip lacks its scene clip or face folder; 2 fatal: the
+``strict`` when any clip lacks its scene clip or face folder; 2 fatal: the
 root or the split files cannot be found or read, a split file has 0-based
-labels, or no clip at all could be written.
+labels, or a split would be written without any clip (then nothing is written).
 """
-import argparse
-import os
 import os.path as osp
-import sys
-from typing import List, Optional
+from collections import OrderedDict
+from typing import Callable, Iterable, Optional
 
 from . import build_layout
 from .base import LayoutError
-from .records import ConversionReport, resolve_entries, write_jsonl
-
-EXIT_OK, EXIT_STRICT, EXIT_FATAL = 0, 1, 2
-
-
-def converter_parser(dataset: str, description: str) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(description=description)
-    parser.add_argument('--root', required=True,
-                        help=f'the unpacked official {dataset.upper()} folder')
-    parser.add_argument('--out', default=None,
-                        help=f'output folder (default: ROOT/annotations); writes {dataset}_<split>.jsonl')
-    parser.add_argument('--face-dir', default=None,
-                        help='face folders in a non-official place (relative to ROOT or absolute)')
-    parser.add_argument('--scene-dir', default=None,
-                        help='scene videos in a non-official place (relative to ROOT or absolute)')
-    parser.add_argument('--verify-videos', action='store_true',
-                        help='open every scene clip and read its frame count (slow); '
-                        'undecodable clips are reported and not written')
-    parser.add_argument('--strict', action='store_true',
-                        help='exit 1 if any clip has no scene clip or no usable face folder')
-    return parser
+from .records import ConversionReport, no_progress, resolve_entries
+from .run import RunResult, commit_outputs, failed
 
 
-def run_converter(dataset: str, argv: Optional[List[str]], description: str) -> int:
-    """Parse ``argv``, convert every official split of ``dataset``, print a summary."""
-    args = converter_parser(dataset, description).parse_args(argv)
-    out_dir = args.out or osp.join(args.root, 'annotations')
+def convert_dataset(dataset: str, root: str, out_dir: Optional[str] = None,
+                    face_dir: Optional[str] = None, scene_dir: Optional[str] = None,
+                    verify_videos: bool = False, strict: bool = False,
+                    progress: Callable[[Iterable, int, str], Iterable] = no_progress) -> RunResult:
+    """Convert every official split of ``dataset`` under ``root`` into
+    ``<out_dir>/<dataset>_<split>.jsonl`` (default ``out_dir``: ``root/annotations``).
+
+    Args:
+        face_dir, scene_dir: face folders / scene videos in a non-official place.
+        verify_videos: decode every scene clip once (slow); undecodable ones are not written.
+        strict: exit code 1 when a clip lacks its scene clip or face folder.
+        progress: ``progress(iterable, total, description)`` wraps each split's clips.
+    """
+    out_dir = out_dir or osp.join(root, 'annotations')
     report = ConversionReport()
+    layout_text = ''
     try:
-        layout = build_layout(dataset, args.root, face_dir=args.face_dir, scene_dir=args.scene_dir)
-        print(f'[{dataset}] indexed {args.root}\n' + layout.describe())
+        layout = build_layout(dataset, root, face_dir=face_dir, scene_dir=scene_dir)
+        layout_text = layout.describe()
         if not layout.scenes.paths and not layout.scene_frame_dirs.paths:
-            raise LayoutError(f'no scene video found under {args.root}; the official scene '
+            raise LayoutError(f'no scene video found under {root}; the official scene '
                               'clips are needed for OUS (see docs/data.md)')
         splits = layout.read_splits(report)
     except LayoutError as err:
-        print(f'ERROR: {err}', file=sys.stderr)
-        return EXIT_FATAL
+        return failed(report, str(err), layout_text)
     for path, message in layout.duplicate_messages():
         report.warn(path, message)
-    os.makedirs(out_dir, exist_ok=True)
-    total = 0
+    pending = OrderedDict()
     for split, entries in splits.items():
-        records = resolve_entries(layout, split, entries, report,
-                                  verify_scene=args.verify_videos)
-        path = osp.join(out_dir, f'{dataset}_{split}.jsonl')
-        write_jsonl(path, records)
-        total += len(records)
-        print(f'[{dataset}] {split}: {len(records)} clips -> {path}')
-    report_path = osp.join(out_dir, f'{dataset}_prepare_report.txt')
-    report.write(report_path)
-    print(report.summary())
-    print(f'full report: {report_path}')
-    if total == 0:
-        print('ERROR: no clip could be written (see the report above)', file=sys.stderr)
-        return EXIT_FATAL
-    if report.check_balance():
-        return EXIT_FATAL
-    if args.strict and report.has_missing():
-        print('--strict: some clips lack a scene clip or a face folder', file=sys.stderr)
-        return EXIT_STRICT
-    return EXIT_OK
+        pending[osp.join(out_dir, f'{dataset}_{split}.jsonl')] = resolve_entries(
+            layout, split, entries, report, verify_scene=verify_videos, progress=progress)
+    strict_failure = 'strict: some clips lack a scene clip or a face folder' \
+        if strict and report.has_missing() else None
+    return commit_outputs(pending, report, osp.join(out_dir, f'{dataset}_prepare_report.txt'),
+                          layout_text, strict_failure)

@@ -20,7 +20,7 @@ import os
 import os.path as osp
 from collections import Counter, OrderedDict
 from dataclasses import dataclass
-from typing import Dict, Iterator, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
 
 from ..clip_keys import key_sort_value
 
@@ -36,7 +36,9 @@ NO_FACES = 'no face folder (written with faces=null)'
 EMPTY_FACES = 'empty face folder (written with faces=null)'
 FRAME_COUNT = 'frame count on disk differs from the list'
 LABEL_MISMATCH = 'split label differs from the class folder (split label kept)'
-NOT_WRITTEN = (MALFORMED, UNKNOWN_LABEL, MISSING_CLIP, NO_SCENE, UNREADABLE_SCENE, DUPLICATE)
+PATH_LABEL_MISMATCH = 'list label contradicts the class folder of its path'
+NOT_WRITTEN = (MALFORMED, UNKNOWN_LABEL, MISSING_CLIP, NO_SCENE, UNREADABLE_SCENE, DUPLICATE,
+               PATH_LABEL_MISMATCH)
 ALL_KINDS = NOT_WRITTEN + (NO_FACES, EMPTY_FACES, FRAME_COUNT, LABEL_MISMATCH)
 
 
@@ -124,45 +126,50 @@ class ConversionReport:
 
     def write(self, path: str) -> None:
         """All issues, one per line, and the summary table (for large datasets)."""
-        with open(path, 'w', encoding='utf-8') as f:
-            for issue in self.issues:
-                f.write(f'{issue}\n')
-            f.write(self.summary(max_issues_per_kind=0) + '\n')
+        lines = [f'{issue}' for issue in self.issues] + [self.summary(max_issues_per_kind=0)]
+        write_text_atomic(path, '\n'.join(lines) + '\n')
 
 
 def scene_problem(path: str, decode: bool) -> Optional[str]:
     """Why the scene source at ``path`` cannot be used, or None.
 
     Always catches 0-byte videos (interrupted downloads); with ``decode`` the
-    source is opened and its frame count read (slow on a full dataset).
+    source is opened and its first, middle and last frame decoded (slow on a
+    full dataset).
     """
     if osp.isfile(path) and osp.getsize(path) == 0:
         return f'{path} is empty (0 bytes)'
     if decode:
-        from ..video_io import probe_source  # decoders only when asked for
+        from ..video_io import verify_source  # decoders only when asked for
         try:
-            num = probe_source(path)
+            verify_source(path)
         except Exception as err:  # noqa: BLE001 - any decoder failure is reported
             return str(err)
-        if not num:
-            return f'{path} has no decodable frame'
     return None
+
+
+def no_progress(iterable: Iterable, total: int, desc: str) -> Iterable:
+    """The default ``progress`` of the library: none (tools pass a tqdm bar)."""
+    return iterable
 
 
 def resolve_entries(layout, split: str, entries: Sequence[ListEntry],
                     report: ConversionReport, check_frames: bool = False,
-                    verify_scene: bool = False) -> List[dict]:
+                    verify_scene: bool = False,
+                    progress: Callable[[Iterable, int, str], Iterable] = no_progress) -> List[dict]:
     """Find each entry's scene and faces in ``layout`` and build the records.
 
     Lines already counted as read by the caller; entries here are the parsed
     ones. A clip without a usable scene source is not written (OUS needs the
     scene); a clip without a usable face folder is written with ``faces=None``.
+    Scene checks are cached on the layout, so a clip listed in several splits
+    (DFEW's 5 folds) is decoded once with ``verify_scene``.
     """
     counts = report.split(split)
     searched = ', '.join(osp.relpath(p, layout.root) for p in layout.scene_root_dirs)
     records: List[dict] = []
     seen: Dict[str, ListEntry] = {}
-    for e in entries:
+    for e in progress(entries, len(entries), split):
         if e.key in seen:
             first = seen[e.key]
             clash = '' if first.label == e.label else \
@@ -179,7 +186,7 @@ def resolve_entries(layout, split: str, entries: Sequence[ListEntry],
                        f'clip {e.key}: no scene video found under '
                        f'{searched or "(no scene folder found)"}')
             continue
-        problem = scene_problem(osp.join(layout.root, scene), verify_scene)
+        problem = layout.scene_problem(scene, verify_scene)
         if problem is not None:
             report.add(split, UNREADABLE_SCENE, e.source, e.line, f'clip {e.key}: {problem}')
             continue
@@ -206,11 +213,21 @@ def write_jsonl(path: str, records: Sequence[dict], sort: bool = True) -> None:
     os.makedirs(osp.dirname(osp.abspath(path)), exist_ok=True)
     if sort:
         records = sorted(records, key=lambda r: key_sort_value(r['clip_id']))
-    tmp = path + '.tmp'
-    with open(tmp, 'w', encoding='utf-8') as f:
-        for r in records:
-            f.write(json.dumps(r, ensure_ascii=False) + '\n')
-    os.replace(tmp, path)
+    write_text_atomic(path, ''.join(json.dumps(r, ensure_ascii=False) + '\n' for r in records))
+
+
+def write_text_atomic(path: str, text: str) -> None:
+    """Write ``path`` through a temporary file and a rename: a reader (or a crash)
+    never sees a half-written file, and a failed write leaves the old one."""
+    os.makedirs(osp.dirname(osp.abspath(path)), exist_ok=True)
+    tmp = f'{path}.tmp{os.getpid()}'
+    try:
+        with open(tmp, 'w', encoding='utf-8') as f:
+            f.write(text)
+        os.replace(tmp, path)
+    finally:
+        if osp.exists(tmp):
+            os.remove(tmp)
 
 
 def read_jsonl(path: str) -> List[dict]:

@@ -9,6 +9,7 @@ from mmcv.transforms import BaseTransform
 from mmengine.logging import print_log
 
 from ..face_detectors import BaseFaceDetector, build_face_detector
+from ..face_detectors.box_file import usable_boxes
 from ..face_track import center_square, crop_resize, square_region, track_face
 from ..video_io import to_rgb3
 
@@ -42,6 +43,8 @@ class FaceSceneSplit(BaseTransform):
     (``mask_face=True``; with provided face frames this runs the detector on the
     scene to find the region; a clip where no face is found stays unmasked).
 
+    Detected or stored boxes are clipped to the frame; a box with less than half
+    its area inside counts as no face (:func:`~..face_detectors.box_file.usable_boxes`).
     No face anywhere in the clip (``on_no_face``): ``'center_crop'`` uses the
     centred square of the frame as the face stream, sets ``face_fallback=True``
     (packed into the sample's metainfo; :class:`FaceFallbackLoggerHook` logs the
@@ -139,14 +142,17 @@ class FaceSceneSplit(BaseTransform):
         picked = sorted(set(range(0, num, self.detect_stride)) | {num - 1})
         inds = results.get('frame_inds')
         meta = dict(boxes_file=results.get('boxes_file'), filename=results.get('filename'),
-                    frame_inds=None if inds is None else [inds[t] for t in picked])
+                    frame_inds=None if inds is None else [inds[t] for t in picked],
+                    num_frames=results.get('total_frames'))
         found = self.detector.detect([frames[t] for t in picked], meta)
         if len(found) != len(picked):
             raise RuntimeError(f'{type(self.detector).__name__} returned {len(found)} '
                                f'results for {len(picked)} frames')
         detections = [np.zeros((0, 5), np.float32)] * num  # skipped frames: interpolated
         for t, boxes in zip(picked, found):
-            detections[t] = boxes
+            # boxes outside the frame are clipped; mostly outside = no face (same rule as
+            # tools/data/check_dataset.py)
+            detections[t] = usable_boxes(boxes, frames[t].shape[:2])
         track, _ = track_face(detections, smooth_window=self.smooth_window)
         return track
 

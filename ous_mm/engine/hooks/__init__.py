@@ -1,8 +1,11 @@
 """Training/evaluation hooks of ous-mm (all registered in the mmaction scope)."""
 from .confusion_matrix_hook import DFERConfusionMatrixHook
 from .face_fallback_logger_hook import FaceFallbackLoggerHook
+from .face_scene_visualization_hook import FaceSceneVisualizationHook
 from .polarity_plateau_hook import PolarityPlateauHook
+from .safe_checkpoint_hook import AtomicLocalBackend, SafeCheckpointHook
 from .stop_on_lr_floor_hook import StopOnLRFloorHook
 
-__all__ = ['DFERConfusionMatrixHook', 'FaceFallbackLoggerHook', 'PolarityPlateauHook',
+__all__ = ['AtomicLocalBackend', 'DFERConfusionMatrixHook', 'FaceFallbackLoggerHook',
+           'FaceSceneVisualizationHook', 'PolarityPlateauHook', 'SafeCheckpointHook',
            'StopOnLRFloorHook']

@@ -1,11 +1,13 @@
 """The OUS recognizer: shared CLIP encoder over face + scene, fusion neck, prompt head."""
 import copy
-from typing import Dict, Optional, Tuple, Union
+import inspect
+from typing import Dict, List, Optional, Tuple, Union
 
 import torch
 from mmaction.models.recognizers.base import BaseRecognizer
 from mmaction.registry import MODELS
 from mmaction.utils import OptSampleList, SampleList
+from mmengine.logging import print_log
 
 from ..losses.base import head_loss_traits
 
@@ -16,6 +18,65 @@ Inputs = Union[torch.Tensor, Dict[str, torch.Tensor]]
 def _under(key: str, tower_prefix: str) -> bool:
     """Whether a (possibly wrapper-prefixed) state-dict key belongs to ``tower_prefix``."""
     return key.startswith(tower_prefix) or ('.' + tower_prefix) in key
+
+
+def _default_arg(type_name: str, arg: str):
+    """Default of ``arg`` in the registered class ``type_name`` (what an absent key means)."""
+    param = inspect.signature(MODELS.get(type_name)).parameters.get(arg)
+    return None if param is None else copy.deepcopy(param.default)
+
+
+def _face_only_loss(loss: dict, has_polarity: bool) -> Tuple[dict, List[str]]:
+    """A :class:`GlobalSwitchLoss` config without the terms a face-only model cannot feed.
+
+    The similarity term (face vs scene) goes, the polarity term too when the
+    neck has no Polarity Encoder, and a label-free scene-face contrastive term
+    gives way to the ``classification`` term. When nothing but the
+    classification term is left, that term alone is returned (L_ce, exactly
+    the face-only ablation configs).
+    """
+    def term(key):
+        return loss.get(key, _default_arg('GlobalSwitchLoss', key))
+
+    loss, notes = copy.deepcopy(dict(loss)), []
+    dropped = ['similarity'] + ([] if has_polarity else ['polarity'])
+    for key in dropped:
+        if term(key):
+            loss[key] = None
+            notes.append(f'cls_head.loss_cls.{key} -> None')
+    if loss.get('classification'):  # the contrastive term is the label-free scene-face one
+        loss['contrastive'], loss['classification'] = loss['classification'], None
+        notes.append('cls_head.loss_cls.contrastive -> its classification term')
+    others = [k for k, v in loss.items()
+              if isinstance(v, dict) and k not in ('contrastive', 'similarity', 'polarity')]
+    if term('polarity') or others:
+        return loss, notes
+    contrastive = dict(term('contrastive'))
+    args = ', '.join(f'{k}={v!r}' for k, v in contrastive.items() if k != 'type')
+    return contrastive, [f'cls_head.loss_cls GlobalSwitchLoss -> its classification term '
+                         f'{contrastive.get("type")}({args})']
+
+
+def face_only_rewrite(neck: dict, cls_head: dict) -> Tuple[dict, dict, List[str]]:
+    """Drop what needs the scene from neck/head configs, so ``use_scene=False`` is one line.
+
+    ``neck.polarity_source`` 'scene' / 'both' becomes None (no Polarity
+    Encoder; 'face' is kept), and a :class:`GlobalSwitchLoss` loses the terms
+    that need the scene (:func:`_face_only_loss`). Any OUS config thus gives
+    exactly its face-only ablation. Returns the new configs and one note per change.
+    """
+    neck, cls_head = copy.deepcopy(dict(neck)), copy.deepcopy(dict(cls_head))
+    notes = []
+    source = neck.get('polarity_source', _default_arg(neck.get('type', 'TypeFusionNeck'),
+                                                      'polarity_source'))
+    if source in ('scene', 'both'):
+        notes.append(f'neck.polarity_source {source!r} -> None')
+        neck['polarity_source'] = source = None
+    loss = cls_head.get('loss_cls')
+    if isinstance(loss, dict) and loss.get('type') == 'GlobalSwitchLoss':
+        cls_head['loss_cls'], loss_notes = _face_only_loss(loss, has_polarity=bool(source))
+        notes += loss_notes
+    return neck, cls_head, notes
 
 
 def _drop_frozen_encoders(module, state_dict, prefix, local_metadata) -> None:
@@ -34,7 +95,10 @@ class OUSRecognizer(BaseRecognizer):
     streams go through the ONE shared backbone in a single batched call over
     ``N = B*2*T`` frames (without autograd when the backbone is frozen); cached
     features skip the backbone. ``use_scene=False`` is the face-only model: the
-    scene stream is dropped before the backbone and the neck has none.
+    scene stream is dropped before the backbone and the neck has none; the parts
+    of the neck/loss config that need the scene are rewritten away with a logged
+    note (:func:`face_only_rewrite`), so ``--cfg-options model.use_scene=False``
+    turns any OUS config into its face-only baseline.
 
     The neck's sizes (``embed_dim``, ``early_dim``) and the head's ``in_channels``,
     ``arch``, ``pretrained`` and ``quick_gelu`` are filled in from the built
@@ -75,6 +139,10 @@ class OUSRecognizer(BaseRecognizer):
         if neck.get('use_scene', use_scene) != use_scene:
             raise ValueError(f'model.use_scene={use_scene} but model.neck.use_scene='
                              f'{neck["use_scene"]}: set only model.use_scene')
+        if not use_scene:
+            neck, cls_head, notes = face_only_rewrite(neck, cls_head)
+            for note in notes:
+                print_log(f'use_scene=False (face-only model): {note}', logger='current')
         neck['use_scene'] = use_scene
         self._fill(neck, 'embed_dim', self.backbone.embed_dim, 'neck')
         self._fill(neck, 'early_dim', self.backbone.early_dim, 'neck')

@@ -12,15 +12,15 @@ import os.path as osp
 import sys
 from typing import List, Optional
 
-sys.path.insert(0, osp.abspath(osp.join(osp.dirname(__file__), '..', '..', '..')))
+sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))  # tools
 
-from ous_mm.datasets.layouts.convert import run_converter  # noqa: E402
+from _cli import convert_main  # noqa: E402
 
 
 def main(argv: Optional[List[str]] = None) -> int:
-    return run_converter('ferv39k', argv,
+    return convert_main('ferv39k',
                          'FERV39k official layout -> our JSON Lines annotations '
-                         '(ferv39k_{train,test}.jsonl)')
+                         '(ferv39k_{train,test}.jsonl)', argv)
 
 
 if __name__ == '__main__':

@@ -1,0 +1,98 @@
+"""demo/webui.py answers a request on a generated clip through Gradio's own client (issue 14).
+
+The app is launched on 127.0.0.1 with a tiny random-init model; gradio_client sends an upload
+to the `/analyse` endpoint and the four outputs are read back."""
+import json
+import os
+import socket
+
+import cv2
+import numpy as np
+import pytest
+import torch
+
+os.environ.setdefault('GRADIO_ANALYTICS_ENABLED', 'False')  # no calls out of the machine
+gr = pytest.importorskip('gradio')
+gradio_client = pytest.importorskip('gradio_client')
+
+from tests.test_datasets.video_fixtures import load_tool  # noqa: E402
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+CONFIG = os.path.join(ROOT, 'configs', 'ous', 'demo', 'ous_demo_synthetic.py')
+
+
+def _load_webui():
+    return load_tool(os.path.join(ROOT, 'demo', 'webui.py'))
+
+
+def _free_port():
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope='module')
+def clip(tmp_path_factory):
+    """12 frames: the astronaut's face for 6, then a blank wall (no face: the fallback)."""
+    from skimage import data
+
+    photo = cv2.resize(data.astronaut()[0:320, 60:380], (160, 160))
+    path = str(tmp_path_factory.mktemp('video') / 'face_then_wall.mp4')
+    writer = cv2.VideoWriter(path, cv2.VideoWriter_fourcc(*'mp4v'), 6.0, (160, 160))
+    for t in range(12):
+        frame = photo if t < 6 else np.full_like(photo, 128)
+        writer.write(cv2.cvtColor(frame, cv2.COLOR_RGB2BGR))
+    writer.release()
+    return path
+
+
+def test_webui_answers_a_request(clip, tmp_path):
+    from ous_mm.apis import init_ous_model
+
+    webui = _load_webui()
+    torch.manual_seed(0)
+    model = init_ous_model(CONFIG)
+    app = webui.build_app(model, examples=[clip])
+    port = _free_port()
+    app.queue().launch(server_name='127.0.0.1', server_port=port, prevent_thread_lock=True,
+                       quiet=True, share=False)
+    try:
+        client = gradio_client.Client(f'http://127.0.0.1:{port}/', verbose=False,
+                                      download_files=str(tmp_path))
+        video, timeline, gallery, result = client.predict(
+            gradio_client.handle_file(clip), 6, 6, api_name='/analyse')
+    finally:
+        app.close()
+    if isinstance(result, str):
+        result = json.load(open(result))
+    windows = result['windows']
+    assert [(w['start_frame'], w['end_frame']) for w in windows] == [(0, 6), (6, 12)]
+    assert not windows[0]['face_fallback'] and windows[1]['face_fallback']
+    assert result['classes'] == model.class_names
+    # the annotated video: every frame, webm for the browser
+    video_path = video['video'] if isinstance(video, dict) else video
+    if isinstance(video_path, dict):
+        video_path = video_path.get('path') or video_path.get('url')
+    assert str(video_path).endswith('.webm')
+    cap = cv2.VideoCapture(video_path)
+    count = 0
+    while cap.read()[0]:
+        count += 1
+    cap.release()
+    assert count == 12
+    assert cv2.imread(timeline).shape[1] == 900
+    assert len(gallery) == 2
+    captions = [item['caption'] for item in gallery]
+    assert captions[0].startswith('0.00-1.00 s') and windows[0]['top_class'] in captions[0]
+    tile = cv2.imread(gallery[1]['image'] if isinstance(gallery[1]['image'], str)
+                      else gallery[1]['image']['path'])
+    assert tile is not None and tile.shape[1] > tile.shape[0]  # face beside scene
+
+
+def test_webui_refuses_an_empty_request_and_a_missing_model(tmp_path, monkeypatch):
+    webui = _load_webui()
+    monkeypatch.setattr(webui, 'DEMO_CHECKPOINTS', str(tmp_path / 'none' / '*.pth'))
+    with pytest.raises(SystemExit):
+        webui.parse_args([])
+    with pytest.raises(SystemExit, match='example not found'):
+        webui.find_examples([str(tmp_path / 'missing.mp4')])
