@@ -1,10 +1,10 @@
 """CLIP image-text contrastive training (InfoNCE, learnable logit scale) of an open_clip CLIP.
 
 Written for a few minutes on a few CPU cores: the text tower runs only up to the
-batch's longest caption (exact under the causal mask), AdamW is the fused
-kernel, and duplicate captions inside a batch count as positives instead of
-negatives (a templated corpus repeats short captions such as "a photo of a
-happy face"; CLIP's one-hot targets would push apart identical texts).
+batch's longest caption (exact under the causal mask) and AdamW is the fused kernel.
+Identical captions in a batch (a templated corpus repeats "a photo of a happy
+face") need no special targets: identical texts have identical features, so
+CLIP's one-hot loss equals the loss with the duplicates as shared positives.
 """
 import math
 import time
@@ -33,7 +33,6 @@ class TrainConfig:
         weight_decay: AdamW weight decay of the 2-D weights (not of gains,
             biases, embeddings' 1-D parts or the logit scale, as open_clip).
         flip: random horizontal flips (OUS trains with ``FaceSceneFlip``).
-        duplicate_positives: identical captions in a batch are positives.
         seed: torch seed (init, batch order, caption choice, flips).
     """
     steps: int = 600
@@ -42,7 +41,6 @@ class TrainConfig:
     warmup_steps: int = 50
     weight_decay: float = 0.1
     flip: bool = True
-    duplicate_positives: bool = True
     seed: int = 0
 
     def as_dict(self) -> Dict:
@@ -79,17 +77,12 @@ def encode_text(model: nn.Module, tokens: torch.Tensor) -> torch.Tensor:
     return proj(x) if isinstance(proj, nn.Linear) else x @ proj
 
 
-def contrastive_loss(model: nn.Module, images: torch.Tensor, tokens: torch.Tensor,
-                     duplicate_positives: bool = True) -> torch.Tensor:
+def contrastive_loss(model: nn.Module, images: torch.Tensor, tokens: torch.Tensor) -> torch.Tensor:
     """Symmetric CLIP InfoNCE of a batch (normalised images, token ids ``(B, L)``)."""
     img = F.normalize(model.encode_image(images), dim=-1)
     txt = F.normalize(encode_text(model, tokens), dim=-1)
     logits = model.logit_scale.clamp(max=LOGIT_SCALE_MAX).exp() * img @ txt.t()
-    if duplicate_positives:
-        same = (tokens[:, None, :] == tokens[None, :, :]).all(-1).float()
-        target = same / same.sum(dim=1, keepdim=True)  # symmetric: rows == columns
-    else:
-        target = torch.arange(len(tokens))
+    target = torch.arange(len(tokens))
     return (F.cross_entropy(logits, target) + F.cross_entropy(logits.t(), target)) / 2
 
 
@@ -150,8 +143,7 @@ def train_contrastive(model: nn.Module, dataset: Dataset, cfg: TrainConfig,
             lr = lr_at(step, cfg)
             for group in optimizer.param_groups:
                 group['lr'] = lr
-            loss = contrastive_loss(model, normalize_images(images), tokens,
-                                    cfg.duplicate_positives)
+            loss = contrastive_loss(model, normalize_images(images), tokens)
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             optimizer.step()

@@ -1,4 +1,4 @@
-"""Contrastive training: exact truncated text encoding, duplicate captions, the loss goes down."""
+"""Contrastive training: exact truncated text encoding, the CLIP loss, the loss goes down."""
 import copy
 
 import open_clip
@@ -30,20 +30,20 @@ def test_truncated_text_encoding_equals_open_clip():
         tokenize(['word ' * 80])
 
 
-def test_duplicate_captions_are_positives_not_negatives():
+def test_loss_is_clip_infonce_with_the_learnable_scale():
     torch.manual_seed(0)
     model = build_clip(copy.deepcopy(TINY_ARCH)).eval()
     images = torch.randn(4, 3, 32, 32)
-    tokens = tokenize(['a sad face', 'a sad face', 'a happy face', 'an angry face'])
+    tokens = tokenize(['a sad face', 'a fearful face', 'a happy face', 'an angry face'])
     with torch.no_grad():
-        dup = contrastive_loss(model, images, tokens, duplicate_positives=True)
-        onehot = contrastive_loss(model, images, tokens, duplicate_positives=False)
-        distinct = tokenize(['a sad face', 'a fearful face', 'a happy face', 'an angry face'])
-        assert torch.allclose(contrastive_loss(model, images, distinct, True),
-                              contrastive_loss(model, images, distinct, False))
-    # two identical texts have identical logits: one-hot targets cannot reach 0, the
-    # shared target is the better-posed (lower) objective
-    assert dup < onehot
+        logits, _ = model.get_logits(images, open_clip.tokenizer.SimpleTokenizer()(
+            ['a sad face', 'a fearful face', 'a happy face', 'an angry face']))
+        target = torch.arange(4)
+        expected = (torch.nn.functional.cross_entropy(logits, target)
+                    + torch.nn.functional.cross_entropy(logits.t(), target)) / 2
+        assert torch.allclose(contrastive_loss(model, images, tokens), expected, atol=1e-5)
+        model.logit_scale.fill_(0.0)  # temperature 1: a weaker, different loss
+        assert not torch.allclose(contrastive_loss(model, images, tokens), expected, atol=1e-3)
 
 
 def test_training_lowers_the_contrastive_loss_on_a_fixed_batch():
