@@ -50,7 +50,7 @@ def parse_args(argv=None):
     parser.add_argument('--cache-dir', default=None,
                         help='cache root (default $OUS_CLIP_CACHE or ~/.cache/ous-mm/clip)')
     parser.add_argument('--force', action='store_true', help='retrain even if cached')
-    parser.add_argument('--workers', type=int, default=1,
+    parser.add_argument('--workers', type=int, default=min(2, os.cpu_count() or 1),
                         help='processes rendering the corpus (same corpus for any value)')
     parser.add_argument('--threads', type=int, default=1,
                         help='torch threads (1 is fastest on a busy 2-core machine)')

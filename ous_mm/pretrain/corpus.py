@@ -41,6 +41,11 @@ VIEWS = ('face', 'scene')
 MIN_FACE_PIXELS = 16
 
 
+def corpus_source() -> str:
+    """Which drawing code makes the items (recorded in the pretraining card)."""
+    return f'{sample_corpus_item.__module__}.sample_corpus_item'
+
+
 def draw_corpus_item(rng: np.random.Generator, size: int) -> Tuple[np.ndarray, Dict]:
     """One corpus frame (RGB uint8, ``size`` x ``size``) and its attributes.
 
@@ -64,11 +69,11 @@ class CorpusConfig:
         frame_sizes: range of the drawn frame side before cropping / resizing.
         captions_per_item: caption variants drawn per item (one is picked per step).
     """
-    num_items: int = 6000
-    heldout_items: int = 1400
+    num_items: int = 8000
+    heldout_items: int = 1000
     seed: int = 0
     image_size: int = 64
-    face_share: float = 0.5
+    face_share: float = 0.65
     margin: float = 0.1
     frame_sizes: Tuple[int, int] = (64, 160)
     captions_per_item: int = 4

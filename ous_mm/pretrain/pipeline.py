@@ -10,6 +10,7 @@ caption / trainer / drawing modules, and the torch and open_clip versions.
 import glob
 import hashlib
 import json
+import os
 import os.path as osp
 import platform
 import time
@@ -21,7 +22,7 @@ import torch
 from ..datasets import synthetic
 from ..models.utils.open_clip_utils import ArchType, resolve_model_cfg
 from .checkpoint import cached_checkpoint, clip_cache_root, write_entry
-from .corpus import CaptionedImages, CorpusConfig, render_corpus
+from .corpus import CaptionedImages, CorpusConfig, corpus_source, render_corpus
 from .evaluate import evaluate_clip
 from .trainer import TrainConfig, train_contrastive
 
@@ -73,9 +74,15 @@ def pretrain_clip(arch: ArchType, corpus_cfg: CorpusConfig, train_cfg: TrainConf
     """Render the corpus, train a CLIP contrastively, evaluate it on held-out items.
 
     Returns the trained model and its card (arch, corpus, training args, timings,
-    final loss, zero-shot and linear-probe accuracies in percent).
+    final loss, zero-shot and linear-probe accuracies in percent). Uses the
+    caller's torch threads (``tools/pretrain_clip.py`` sets 1: on a busy 2-core
+    machine two threads were 8x slower per step, measured).
     """
     say = log or (lambda msg: None)
+    image_size = int(resolve_model_cfg(arch)['vision_cfg']['image_size'])
+    if corpus_cfg.image_size != image_size:
+        raise ValueError(f'the corpus images are {corpus_cfg.image_size} px but the arch\'s '
+                         f'vision tower takes {image_size} px: set CorpusConfig.image_size')
     start = time.perf_counter()
     say(f'rendering {corpus_cfg.num_items} + {corpus_cfg.heldout_items} corpus items')
     train_items = render_corpus(corpus_cfg, 'train', workers=workers)
@@ -92,7 +99,7 @@ def pretrain_clip(arch: ArchType, corpus_cfg: CorpusConfig, train_cfg: TrainConf
     metrics = evaluate_clip(model, heldout)
     card = dict(
         arch=resolve_model_cfg(arch), quick_gelu=bool(resolve_model_cfg(arch).get('quick_gelu', False)),
-        corpus=corpus_cfg.as_dict(), train=train_cfg.as_dict(),
+        corpus=corpus_cfg.as_dict(), corpus_source=corpus_source(), train=train_cfg.as_dict(),
         wall_seconds=round(time.perf_counter() - start, 1), render_seconds=round(render_s, 1),
         train_seconds=round(result.seconds, 1), final_loss=round(result.final_loss, 4),
         first_loss=round(result.losses[0], 4), metrics={k: round(v, 2) if isinstance(v, float)
@@ -106,7 +113,8 @@ def pretrain_clip(arch: ArchType, corpus_cfg: CorpusConfig, train_cfg: TrainConf
 def ensure_pretrained_clip(arch: ArchType, corpus_cfg: Optional[CorpusConfig] = None,
                            train_cfg: Optional[TrainConfig] = None,
                            cache_root: Optional[str] = None, force: bool = False,
-                           workers: int = 1, log: Log = None, on_step: StepHook = None) -> str:
+                           workers: Optional[int] = None, log: Log = None,
+                           on_step: StepHook = None) -> str:
     """Path of the pretrained CLIP checkpoint for these arguments, training it if not cached.
 
     Args:
@@ -114,7 +122,8 @@ def ensure_pretrained_clip(arch: ArchType, corpus_cfg: Optional[CorpusConfig] = 
         corpus_cfg / train_cfg: corpus and training arguments (defaults: the shipped recipe).
         cache_root: cache directory (default :func:`clip_cache_root`).
         force: retrain even when a valid entry exists.
-        workers: processes rendering the corpus (does not change the result).
+        workers: processes rendering the corpus (does not change the result; default:
+            up to 2, the CPUs of the machine the demo targets).
         log / on_step: progress callbacks (messages; ``(step, loss, lr)``).
 
     A cached entry is verified (sha256 against its card) before it is returned;
@@ -130,6 +139,7 @@ def ensure_pretrained_clip(arch: ArchType, corpus_cfg: Optional[CorpusConfig] = 
         if found is not None:
             say(f'cached pretrained CLIP: {found}')
             return found
+    workers = workers or min(2, os.cpu_count() or 1)
     model, card = pretrain_clip(arch, corpus_cfg, train_cfg, workers, log, on_step)
     card.update(key=key, code=keyed['code'])
     path = write_entry(entry, model.state_dict(), card, replace=force)

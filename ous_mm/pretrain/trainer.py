@@ -36,8 +36,8 @@ class TrainConfig:
         seed: torch seed (init, batch order, caption choice, flips).
     """
     steps: int = 600
-    batch_size: int = 256
-    lr: float = 2e-3
+    batch_size: int = 128
+    lr: float = 3e-3
     warmup_steps: int = 50
     weight_decay: float = 0.1
     flip: bool = True

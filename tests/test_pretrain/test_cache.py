@@ -29,6 +29,7 @@ def cache(tmp_path, monkeypatch):
 
 
 def _ensure(**kwargs):
+    kwargs.setdefault('workers', 1)
     return ensure_pretrained_clip(copy.deepcopy(TINY_ARCH), CORPUS, TRAIN, **kwargs)
 
 
@@ -75,7 +76,7 @@ def test_second_call_returns_the_cached_file_without_training(cache, monkeypatch
     # another training argument is another entry
     with pytest.raises(AssertionError, match='retrained'):
         ensure_pretrained_clip(copy.deepcopy(TINY_ARCH), CORPUS,
-                               TrainConfig(steps=3, batch_size=8, warmup_steps=1))
+                               TrainConfig(steps=3, batch_size=8, warmup_steps=1), workers=1)
 
 
 def test_corrupt_cache_entry_is_detected_and_retrained(cache):
@@ -120,6 +121,8 @@ def test_force_rebuilds_and_key_covers_every_argument(cache, monkeypatch):
     assert cache_key(TINY_ARCH, CorpusConfig(**{**CORPUS.as_dict(), 'seed': 3}), TRAIN)[0] != base
     assert cache_key(TINY_ARCH, CORPUS, TrainConfig(**{**TRAIN.as_dict(), 'lr': 1e-4}))[0] != base
     assert cache_key(copy.deepcopy(TINY_ARCH), CORPUS, TRAIN)[0] == base
+    with pytest.raises(ValueError, match='corpus images are 64 px but .* takes 32 px'):
+        ensure_pretrained_clip(copy.deepcopy(TINY_ARCH), CorpusConfig(), TRAIN, workers=1)
 
 
 def test_tool_prints_the_checkpoint_and_its_figures(cache, tmp_path, capsys):
@@ -127,7 +130,8 @@ def test_tool_prints_the_checkpoint_and_its_figures(cache, tmp_path, capsys):
     arch_cfg = tmp_path / 'arch.py'
     arch_cfg.write_text(f'tiny = {TINY_ARCH!r}\n')
     argv = ['--arch-config', str(arch_cfg), '--arch-key', 'tiny', '--steps', '2',
-            '--batch-size', '8', '--num-items', '16', '--heldout-items', '28', '--json']
+            '--batch-size', '8', '--num-items', '16', '--heldout-items', '28', '--workers', '1',
+            '--json']
     path = tool.main(argv)
     out = capsys.readouterr().out
     assert f'checkpoint: {path}' in out and f'sha256: {file_sha256(path)}' in out
