@@ -106,6 +106,9 @@ def main(argv=None) -> str:
         f'(7-way, chance {m["face_chance"]:.1f}%, {m["face_items"]} crops), scene polarity '
         f'{m["scene_zero_shot"]:.1f}% (3-way, chance {m["scene_chance"]:.1f}%); linear probe: '
         f'face {m["face_linear_probe"]:.1f}%, scene {m["scene_linear_probe"]:.1f}%')
+    if 'face_zero_shot_per_class' in m:
+        log('face zero-shot per class: ' + ', '.join(
+            f'{k} {v:.0f}%' for k, v in m['face_zero_shot_per_class'].items()))
     if args.eval_synthetic:
         found = evaluate_on_synthetic_clips(load_clip(arch, path), num_clips=args.eval_synthetic,
                                             image_size=corpus.image_size)

@@ -51,6 +51,15 @@ def zero_shot_accuracy(feats: torch.Tensor, labels: Sequence[int],
     return float((pred == torch.as_tensor(labels)).float().mean() * 100)
 
 
+def per_class_accuracy(feats: torch.Tensor, labels: Sequence[int], class_text: torch.Tensor,
+                       names: Sequence[str]) -> Dict[str, float]:
+    """Zero-shot recall (%) of each class (classes without items are left out)."""
+    labels = torch.as_tensor(labels)
+    pred = (feats @ class_text.t()).argmax(dim=-1)
+    return {name: round(float((pred[labels == c] == c).float().mean() * 100), 2)
+            for c, name in enumerate(names) if bool((labels == c).any())}
+
+
 def linear_probe_accuracy(feats: torch.Tensor, labels: Sequence[int], num_classes: int,
                           steps: int = 300, seed: int = 0) -> float:
     """Accuracy (%) of a logistic regression on frozen features, fit on one half, tested on the other."""
@@ -89,6 +98,8 @@ def evaluate_clip(model: nn.Module, heldout: Corpus) -> Dict[str, float]:
     scene_text = text_features(model, [SCENE_PROMPT.format(p) for p in POLARITIES])
     return dict(
         face_zero_shot=zero_shot_accuracy(face_feats, face_labels, face_text),
+        face_zero_shot_per_class=per_class_accuracy(face_feats, face_labels, face_text,
+                                                    EXPRESSIONS),
         face_chance=100.0 / len(EXPRESSIONS),
         face_items=len(face),
         scene_zero_shot=zero_shot_accuracy(scene_feats, scene_labels, scene_text),

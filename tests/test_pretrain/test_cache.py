@@ -6,6 +6,7 @@ import os.path as osp
 import open_clip
 import pytest
 import torch
+from mmengine.config import Config
 
 from mmaction.registry import MODELS
 import ous_mm  # noqa: F401
@@ -138,3 +139,7 @@ def test_tool_prints_the_checkpoint_and_its_figures(cache, tmp_path, capsys):
     assert 'zero-shot: face expression' in out and '"metrics"' in out
     with pytest.raises(SystemExit, match='no `missing` dict'):
         tool.main(['--arch-config', str(arch_cfg), '--arch-key', 'missing'])
+    # the default arch is the OUS configs' tower (configs/_base_/models/ous_tiny.py)
+    default = tool.load_arch(tool.DEFAULT_ARCH_CONFIG, 'tiny_clip')
+    assert default == Config.fromfile(
+        osp.join(REPO, 'configs/ous/ous_tiny_synthetic.py')).model.backbone.arch.to_dict()

@@ -9,7 +9,8 @@ import ous_mm  # noqa: F401
 from ous_mm.pretrain import (CaptionedImages, CorpusConfig, TrainConfig, build_clip,
                              contrastive_loss, render_corpus, train_contrastive)
 from ous_mm.pretrain.corpus import tokenize
-from ous_mm.pretrain.evaluate import linear_probe_accuracy, zero_shot_accuracy
+from ous_mm.pretrain.evaluate import (linear_probe_accuracy, per_class_accuracy,
+                                     zero_shot_accuracy)
 from ous_mm.pretrain.trainer import encode_text, lr_at, normalize_images
 
 from ..test_models.conftest import TINY_ARCH
@@ -78,3 +79,5 @@ def test_zero_shot_and_probe_measure_separable_features():
     assert zero_shot_accuracy(feats, labels, torch.eye(3)) == 100.0
     assert zero_shot_accuracy(feats, labels, torch.eye(3)[[1, 2, 0]]) == 0.0
     assert linear_probe_accuracy(feats, labels, 3) == 100.0
+    swapped = torch.eye(3)[[0, 2, 1]]  # class 0 right, 1 and 2 swapped
+    assert per_class_accuracy(feats, labels, swapped, 'abc') == {'a': 100.0, 'b': 0.0, 'c': 0.0}
