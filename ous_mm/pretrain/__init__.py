@@ -9,8 +9,8 @@ docs/method.md, "The frozen-encoder regime on CPU", has the recipe and figures.
 """
 from .captions import EXPRESSIONS, POLARITIES, caption, face_part_phrases
 from .checkpoint import CorruptCacheWarning, clip_cache_root, read_card, verified_checkpoint
-from .corpus import (CORPUS_VERSION, CaptionedImages, Corpus, CorpusConfig, draw_corpus_item,
-                     render_corpus, render_item)
+from .corpus import (CaptionedImages, Corpus, CorpusConfig, draw_corpus_item, render_corpus,
+                     render_item)
 from .evaluate import evaluate_clip, evaluate_on_synthetic_clips
 from .pipeline import (build_clip, cache_key, ensure_pretrained_clip, load_clip,
                        pretrain_clip)
@@ -18,7 +18,7 @@ from .trainer import TrainConfig, TrainResult, contrastive_loss, train_contrasti
 
 __all__ = [
     'EXPRESSIONS', 'POLARITIES', 'caption', 'face_part_phrases', 'CorruptCacheWarning',
-    'clip_cache_root', 'read_card', 'verified_checkpoint', 'CORPUS_VERSION', 'CaptionedImages',
+    'clip_cache_root', 'read_card', 'verified_checkpoint', 'CaptionedImages',
     'Corpus', 'CorpusConfig', 'draw_corpus_item', 'render_corpus', 'render_item',
     'evaluate_clip', 'evaluate_on_synthetic_clips', 'build_clip', 'cache_key',
     'ensure_pretrained_clip', 'load_clip', 'pretrain_clip',

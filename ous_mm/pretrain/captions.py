@@ -20,8 +20,11 @@ from typing import Dict, List, Mapping, Sequence
 
 import numpy as np
 
+from ..datasets.class_sets import DFEW_CLASSES
+from ..datasets.face_scene_dataset import POLARITY_IDS
+
 #: The class words of the OUS prompt head (configs/_base_/datasets/synthetic.py), DFEW order.
-EXPRESSIONS = ('Happy', 'Sad', 'Neutral', 'Angry', 'Surprise', 'Disgust', 'Fear')
+EXPRESSIONS = DFEW_CLASSES
 #: Adjective forms ("a surprised face") next to the class words ("a Surprise face").
 ADJECTIVES: Dict[str, Sequence[str]] = {
     'Happy': ('happy', 'joyful', 'cheerful'),
@@ -34,7 +37,8 @@ ADJECTIVES: Dict[str, Sequence[str]] = {
 }
 NOUNS = {'Happy': 'happiness', 'Sad': 'sadness', 'Neutral': 'no emotion', 'Angry': 'anger',
          'Surprise': 'surprise', 'Disgust': 'disgust', 'Fear': 'fear'}
-POLARITIES = ('positive', 'neutral', 'negative')
+#: Scene polarity words in the id order of the datasets' ``gt_polarity``.
+POLARITIES = tuple(sorted(POLARITY_IDS, key=POLARITY_IDS.get))
 POLARITY_WORDS = {'positive': ('positive', 'pleasant', 'sunny'),
                   'neutral': ('neutral', 'ordinary', 'plain'),
                   'negative': ('negative', 'threatening', 'gloomy')}

@@ -36,7 +36,6 @@ CORPUS_VERSION = 1
 #: First four entropy words of every item generator (ASCII "OUSPRETRAIN" + 1).
 PRETRAIN_SEED_DOMAIN = (0x4F555350, 0x52455452, 0x41494E00, 0x00000001)
 SPLITS = ('train', 'heldout')
-VIEWS = ('face', 'scene')
 #: A face crop needs at least this many face pixels in the frame to show its parts.
 MIN_FACE_PIXELS = 16
 
