@@ -26,10 +26,8 @@ from torch.utils.data import Dataset
 from ..datasets.face_track import crop_resize, square_region
 from .captions import caption
 
-try:  # the generator family's corpus API (styles, scene kinds, distractors, degradations)
-    from ..datasets.synthetic import sample_corpus_item
-except ImportError:  # not merged yet: the stand-in on the v2 drawing code
-    from .base_drawing import sample_corpus_item
+# the generator family's corpus API (styles, scene kinds, distractors, degradations)
+from ..datasets.synthetic import sample_corpus_item
 
 #: Bump when how items are viewed or captioned changes (part of the cache key, with the code).
 CORPUS_VERSION = 1
