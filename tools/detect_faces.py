@@ -81,11 +81,14 @@ def start_method(det_cfg):
 
 
 def init_worker(threads):
-    """One share of the cores per worker process (torch and OpenCV would each take all)."""
-    import cv2
+    """One share of the cores per worker process (torch would take them all).
+
+    OpenCV's thread count is set in the parent before the pool starts: OpenCV's
+    thread pool is not fork-safe, and a forked child that touches it after the
+    parent used it hangs (seen in the test suite).
+    """
     import torch
     torch.set_num_threads(threads)
-    cv2.setNumThreads(threads)
 
 
 def process_clip(job):
@@ -149,7 +152,9 @@ def main(argv=None):
     bar = tqdm(total=len(jobs), desc='detect faces', unit='clip')
     if args.workers > 1 and len(jobs) > 1:
         from multiprocessing import get_context
+        import cv2
         threads = max(1, (os.cpu_count() or 1) // args.workers)
+        cv2.setNumThreads(threads)
         with get_context(start_method(det_cfg)).Pool(args.workers, init_worker,
                                                      (threads, )) as pool:
             for res in pool.imap_unordered(process_clip, jobs):
