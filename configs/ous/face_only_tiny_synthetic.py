@@ -3,7 +3,6 @@
 # similarity loss): the face tokens alone through the same temporal encoder, TFE and
 # prompt head, trained with the classification loss.
 _base_ = ['./ous_tiny_synthetic.py']
-model = dict(
-    use_scene=False,
-    neck=dict(polarity_source=None),
-    cls_head=dict(loss_cls=dict(_delete_=True, type='ContrastiveLoss', mode='video_text')))
+# use_scene=False alone: the recognizer drops the scene-polarity source and the scene
+# terms of the loss (similarity, polarity), leaving the classification loss (L_ce).
+model = dict(use_scene=False)

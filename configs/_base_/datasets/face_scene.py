@@ -12,9 +12,13 @@
 dataset_type = 'FaceSceneDataset'
 clip_len = 16  # 16 segments, one frame each (DFER protocol)
 img_size = 224  # side of both streams; must match the CLIP arch's input size
-# Used only for clips whose annotation has no `faces` folder. Swap for
-# MMDetFaceDetector / PrecomputedFaceBoxes (ous_mm/datasets/face_detectors/).
-face_detector = dict(type='OpenCVFaceDetector')
+# Used only for clips whose annotation has no `faces` folder: MTCNN, a CNN whose weights
+# ship in the facenet-pytorch wheel (found every face of the benchmark's real-photo clips,
+# incl. a turned one, with no false box; benchmarks/README.md, "Face detectors"). Swap for
+# OpenCVFaceDetector (Haar) / MMDetFaceDetector / PrecomputedFaceBoxes
+# (ous_mm/datasets/face_detectors/). Boxes precomputed once with tools/detect_faces.py
+# are much cheaper than detecting in every epoch (benchmarks/README.md, "Data pipeline").
+face_detector = dict(type='MTCNNFaceDetector')
 # Other FaceSceneSplit arguments: context around the face box, and what a clip without
 # any face gets (a counted, logged centre crop, or an error naming the file).
 face_crop = dict(margin=0.25, on_no_face='center_crop')
