@@ -55,7 +55,9 @@ class DFERMetric(BaseMetric):
       the validation loss a ``ReduceOnPlateauLR(monitor='dfer/loss')`` or a
       ``CheckpointHook(save_best='dfer/loss')`` watches.
     - ``pred_classes``: how many classes receive predictions.
-    - ``plateau`` (1 / 0), when the dataset metainfo has a ``polarity`` map: the
+    - ``polarity_acc`` (percent) and ``plateau`` (1 / 0), when the dataset metainfo
+      has a ``polarity`` map: how often the predicted class has the true polarity, and
+      whether the
       predictions are the one-class-per-polarity solution
       (:func:`ous_mm.evaluation.plateau.polarity_plateau`);
       :class:`PolarityPlateauHook` warns when it lasts.
@@ -160,7 +162,8 @@ class DFERMetric(BaseMetric):
         polarity_map = (self.dataset_meta or {}).get('polarity')
         if polarity_map:
             plateau = polarity_plateau(cm, names, polarity_map)
-            metrics.update(plateau=plateau['plateau'], pred_classes=plateau['pred_classes'])
+            metrics.update(plateau=plateau['plateau'], pred_classes=plateau['pred_classes'],
+                           polarity_acc=100.0 * plateau['polarity_acc'])
         else:
             metrics['pred_classes'] = float((cm.sum(axis=0) > 0).sum())
         self.last_confusion_matrix = cm

@@ -31,11 +31,19 @@ def test_plateau_uar_counts_polarity_groups():
 
 def test_one_class_per_polarity_is_the_plateau_and_a_good_model_is_not():
     out = polarity_plateau(_plateau_cm(), CLASSES, POLARITY)
-    assert out == dict(plateau=1.0, plateau_uar=pytest.approx(300 / 7), pred_classes=3.0)
+    assert out == dict(plateau=1.0, plateau_uar=pytest.approx(300 / 7), pred_classes=3.0,
+                       polarity_acc=1.0)
     assert polarity_plateau(np.eye(7, dtype=int) * 12, CLASSES, POLARITY)['plateau'] == 0.0
     # two negative classes predicted: not the plateau, even at a low UAR
     cm = _plateau_cm()
     cm[3, 1], cm[3, 3] = 0, 12
+    assert polarity_plateau(cm, CLASSES, POLARITY)['plateau'] == 0.0
+    # three classes of which two are of the wrong polarity: a collapsed model that does
+    # not read the polarity (an untrained face-only model), not the plateau
+    cm = np.zeros((7, 7), int)
+    for i in range(7):
+        cm[i, (0, 1, 2)[i % 3]] = 12
+    assert polarity_plateau(cm, CLASSES, POLARITY)['polarity_acc'] < 0.8
     assert polarity_plateau(cm, CLASSES, POLARITY)['plateau'] == 0.0
     # a stray prediction (< 2 %) does not hide the plateau
     cm = _plateau_cm()
