@@ -12,8 +12,9 @@ from ous_mm.datasets.video_io import (VideoReadError, list_frame_files, open_sou
 from .video_fixtures import color_frames, write_frame_folder, write_video
 
 
-def _load(results, clip_len=4):
-    for t in (FaceSceneInit(), FaceSceneSampleFrames(clip_len, test_mode=True), FaceSceneDecode()):
+def _load(results, clip_len=4, one_pass=True):
+    for t in (FaceSceneInit(), FaceSceneSampleFrames(clip_len, test_mode=True),
+              FaceSceneDecode(one_pass=one_pass)):
         results = t(results)
     return results
 
@@ -123,9 +124,14 @@ def test_decord_decode_failure_falls_back_to_opencv_and_is_counted(tmp_path):
     with pytest.raises(VideoReadError, match=r'tiny\.mp4: cannot decode frames'):
         open_video(path, backend='decord').get_frames([0, 5])
     before = decode_fallbacks()[path]
-    out = _load(dict(filename=path), clip_len=3)
+    # random access (decord first): the fallback to OpenCV is taken and counted
+    out = _load(dict(filename=path), clip_len=3, one_pass=False)
     assert [f.shape for f in out['imgs']] == [(16, 16, 3)] * 3
     assert [int(round(f[..., 0].mean() / 10)) for f in out['imgs']] == out['frame_inds'].tolist()
+    assert decode_fallbacks()[path] == before + 1
+    # the default one-pass OpenCV decoding reads it directly: same frames, no fallback
+    again = _load(dict(filename=path), clip_len=3)
+    assert [f.tolist() for f in again['imgs']] == [f.tolist() for f in out['imgs']]
     assert decode_fallbacks()[path] == before + 1
 
 

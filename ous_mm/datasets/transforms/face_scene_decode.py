@@ -7,7 +7,8 @@ from mmaction.registry import TRANSFORMS
 from mmcv.transforms import BaseTransform
 from mmengine.logging import print_log
 
-from ..video_io import DecordVideo, FrameSource, OpenCVVideo, VideoReadError, read_image_rgb
+from ..video_io import (DecordVideo, FallbackVideo, FrameSource, OpenCVVideo, VideoReadError,
+                        read_image_rgb)
 
 
 @TRANSFORMS.register_module()
@@ -46,7 +47,9 @@ class FaceSceneDecode(BaseTransform):
         self.num_one_pass_fallback = 0  # per process (each dataloader worker has its own)
 
     def _scene_frames(self, source: FrameSource, inds: Sequence[int]) -> List[np.ndarray]:
-        if (self.one_pass and isinstance(source, DecordVideo)
+        # a video file decord opened (open_source wraps it in FallbackVideo, which turns
+        # to OpenCV itself when decord cannot decode it)
+        if (self.one_pass and isinstance(source, (DecordVideo, FallbackVideo))
                 and source.num_frames <= self.one_pass_max_frames):
             try:
                 return OpenCVVideo(source.path, num_frames=source.num_frames).get_frames(inds)
