@@ -151,9 +151,9 @@ CASES = [
     # readers fall back to OpenCV, counted)
     Case('1x1 video (decord opens, cannot decode)', 'works',
          video_case('px1', _frames(6, 1, 1), 'MJPG', 'avi', box=[0, 0, 1, 1, 0.9]),
-         kinds=['decoded with OpenCV']),
+         kinds=['decoded with OpenCV', 'odd frame size']),
     Case('2x2 video', 'works', video_case('px2', _frames(6, 2, 2), box=[0, 0, 2, 2, 0.9]),
-         kinds=['decoded with OpenCV']),
+         kinds=['decoded with OpenCV', 'odd frame size']),
     Case('partly corrupt video', 'fallback', broken_file('corrupt', partly_corrupt, 30),
          kinds=['decoded with OpenCV']),
     Case('grayscale frames (folder)', 'works', gray_folder),
