@@ -58,17 +58,24 @@ def training_series(work_dir: str, keys=('global_switch', 'similarity_dist', 'fa
     return {e: {k: sum(v) / len(v) for k, v in d.items()} for e, d in sorted(sums.items())}
 
 
-def summarize_run(work_dir: str, metric: str = 'UAR') -> Dict[str, Optional[float]]:
+def summarize_run(work_dir: str, metric: str = 'UAR',
+                  near: float = 0.95) -> Dict[str, Optional[float]]:
     """Best validation ``metric``, its epoch, the epochs run and the plateau epochs.
 
-    ``plateau_epochs``: validations on the one-class-per-polarity plateau
-    (``dfer/plateau``); ``ended_on_plateau``: the last validation was on it.
+    ``converged_epoch``: the first epoch whose ``metric`` reaches ``near`` x the best
+    (the convergence measure of Table IV: the epoch of the best value alone swings
+    with noise once a run has converged). ``plateau_epochs``: validations on the
+    one-class-per-polarity plateau (``dfer/plateau``); ``ended_on_plateau``: the
+    last validation was on it.
     """
     series = validation_series(work_dir)
     if not series:
         raise ValueError(f'no validation metrics under {work_dir}/*/vis_data/scalars.json')
     best = max(series, key=lambda row: (row.get(metric, float('-inf')), -row['epoch']))
+    converged = next(row['epoch'] for row in series
+                     if row.get(metric, float('-inf')) >= near * best.get(metric, 0.0))
     plateau = [row for row in series if row.get('plateau', 0.0) >= 0.5]
-    return dict(best_val=best.get(metric), best_epoch=best['epoch'], epochs=series[-1]['epoch'],
+    return dict(best_val=best.get(metric), best_epoch=best['epoch'],
+                converged_epoch=converged, epochs=series[-1]['epoch'],
                 plateau_epochs=len(plateau),
                 ended_on_plateau=bool(series[-1].get('plateau', 0.0) >= 0.5))

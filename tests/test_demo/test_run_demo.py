@@ -74,7 +74,7 @@ def test_child_config_points_the_recipe_at_a_variant(bench, tmp_path):
 def _result(variant, model, seed, uar, plateau=False):
     return dict(regime='trained', variant=variant, model=model, seed=seed, test_uar=uar,
                 test_war=uar, test_plateau=plateau, ended_on_plateau=plateau, best_epoch=5,
-                plateau_epochs=3 if plateau else 0)
+                converged_epoch=4 if model == 'ous' else 8, plateau_epochs=3 if plateau else 0)
 
 
 def test_summary_margin_targets_and_plateau_counts(bench):
@@ -95,6 +95,9 @@ def test_summary_margin_targets_and_plateau_counts(bench):
     text = bench.markdown(dict(rows=list(rows.values())), ['ous', 'face_only'])
     assert '| easy | 75.0 | 42.9 | 85.0 ± 7.1 | 60.0 ± 0.0 | +25.0 |' in text
     assert '| hard (hard) |' in text and '| 1/2 | NO |' in text
+    conv = bench.convergence_markdown(dict(rows=list(rows.values())), ['ous', 'face_only'])
+    assert '| trained | ous | 72.0 | 4.0 | 5.0 | 4 |' in conv
+    assert '| trained | face_only | 61.2 | 8.0 | 5.0 | 4 |' in conv
 
 
 def test_demo_table_has_uar_war_recall_delta_and_paths(capsys):

@@ -202,6 +202,7 @@ def summarize(results: List[Dict], metas: Dict[str, Dict]) -> Dict:
                 test_war=[r['test_war'] for r in runs],
                 mean_uar=statistics.mean(uars),
                 best_epoch=[r['best_epoch'] for r in runs],
+                converged_epoch=[r['converged_epoch'] for r in runs],
                 plateau_runs=sum(r['ended_on_plateau'] or r['test_plateau'] for r in runs),
                 plateau_epochs=[r['plateau_epochs'] for r in runs])
         if 'ous' in row['models'] and 'face_only' in row['models']:
@@ -238,6 +239,27 @@ def markdown(summary: Dict, models: Sequence[str]) -> str:
                        f'{row["plateau_uar"]:.1f} | ' + ' | '.join(cells) +
                        f' | {margin} | {",".join(map(str, ous.get("best_epoch", [])))} | '
                        f'{plateau}/{total} | {target} |')
+    return '\n'.join(out) + '\n'
+
+
+def convergence_markdown(summary: Dict, models: Sequence[str]) -> str:
+    """Table IV's convergence claim on the family: per regime and model, the mean test
+    UAR and the mean epoch at which validation UAR first reached 95 % of its best."""
+    out = ['\n**Convergence** (mean over variants and seeds; converged = first epoch at 95 % '
+           'of the best validation UAR)\n',
+           '| regime | model | test UAR | converged epoch | best-val epoch | runs |',
+           '|---|---|---|---|---|---|']
+    for regime in sorted({r['regime'] for r in summary['rows']}):
+        for model in models:
+            cells = [r['models'][model] for r in summary['rows']
+                     if r['regime'] == regime and model in r['models']]
+            if not cells:
+                continue
+            uar = [u for c in cells for u in c['test_uar']]
+            conv = [e for c in cells for e in c['converged_epoch']]
+            best = [e for c in cells for e in c['best_epoch']]
+            out.append(f'| {regime} | {model} | {statistics.mean(uar):.1f} | '
+                       f'{statistics.mean(conv):.1f} | {statistics.mean(best):.1f} | {len(uar)} |')
     return '\n'.join(out) + '\n'
 
 
@@ -345,7 +367,7 @@ def run_benchmark(args) -> Dict:
         results = [res for res in pool.map(_run, jobs) if res is not None]
     summary = summarize(results, metas)
     summary.update(results=results, args=vars(args))
-    text = markdown(summary, args.models)
+    text = markdown(summary, args.models) + convergence_markdown(summary, args.models)
     os.makedirs(args.out, exist_ok=True)
     with open(osp.join(args.out, 'variants.json'), 'w', encoding='utf-8') as f:
         json.dump(summary, f, indent=1)
