@@ -116,9 +116,9 @@ def run_one(job: Dict) -> Dict:
 
     work_dir = job['work_dir']
     result_path = osp.join(work_dir, 'result.json')
-    if osp.isfile(result_path):
+    if osp.isfile(result_path):  # done before; the summary is re-read from its logs
         with open(result_path, encoding='utf-8') as f:
-            return json.load(f)
+            return {**json.load(f), **summarize_run(work_dir)}
     start = time.time()
     log_file = osp.join(work_dir, 'run.log')
     cfg = job['config']
