@@ -263,13 +263,19 @@ def convergence_markdown(summary: Dict, models: Sequence[str]) -> str:
     return '\n'.join(out) + '\n'
 
 
+def feature_dir(args, variant: str) -> str:
+    """Where a variant's frozen-tower features are cached (shared by every recipe)."""
+    root = args.feature_root or osp.join(args.out, 'frozen')
+    return osp.abspath(osp.join(root, variant, 'features'))
+
+
 def plan_jobs(args, metas: Dict[str, Dict], pretrained: Optional[str]) -> List[Dict]:
     jobs = []
     for regime in args.regimes:
         for variant in args.variants:
             data_dir = osp.abspath(osp.join(args.data_root, f'synthetic_{variant}'))
             run_root = osp.abspath(osp.join(args.out, regime, variant))
-            feature_root = osp.join(run_root, 'features') if regime == 'frozen' else None
+            feature_root = feature_dir(args, variant) if regime == 'frozen' else None
             for model in args.models:
                 edit = MODEL_EDITS[model]
                 base = RECIPES[regime]['face_only' if edit is None else 'ous']
@@ -320,6 +326,10 @@ def parse_args(argv=None):
     parser.add_argument('--baseline-from', default=None,
                         help='take (and write) the face-only runs under this --out of another '
                         'benchmark: the baseline does not change with the OUS recipe')
+    parser.add_argument('--feature-root', default=None,
+                        help='frozen regime: cache features in <root>/<variant>/features '
+                        '(default: under --out); recipes that share the pretrained tower '
+                        'share the cache')
     parser.add_argument('--keep-checkpoints', action='store_true')
     return parser.parse_args(argv)
 
@@ -343,7 +353,7 @@ def run_benchmark(args) -> Dict:
                                    osp.join(args.data_root, f'synthetic_{variant}')),
                                metas[variant])
             log(f'variant {variant}: caching frozen-tower features')
-            extract_features(cfg, osp.join(run_root, 'features'),
+            extract_features(cfg, feature_dir(args, variant),
                              osp.join(run_root, 'extract.log'), args.views, pretrained,
                              max(1, args.jobs * args.threads))
     jobs = plan_jobs(args, metas, pretrained)
