@@ -1,4 +1,4 @@
-"""One Runner epoch of the tiny OUS config on 14 synthetic clips (data side end to end)."""
+"""The tiny OUS config learns through the real Runner: data side, model, losses, optimizer."""
 import os.path as osp
 
 from mmengine.config import Config
@@ -9,22 +9,31 @@ from ous_mm.datasets.synthetic import generate_dataset
 CONFIG = 'configs/ous/ous_tiny_synthetic.py'
 
 
-def test_one_epoch_train_and_val(tmp_path):
+def test_tiny_ous_fits_an_easy_set(tmp_path):
+    """14 clips without ambiguous faces, evaluated on its own training clips: a model
+    whose parts learn reaches a UAR of >= 85 within 16 epochs (measured: 100 at epoch
+    11); a broken loss, optimizer step or data path stays near chance (14-43)."""
     from mmaction.registry import RUNNERS
     root = str(tmp_path / 'syn')
-    generate_dataset(root, num_clips=14, seed=0, num_frames=8, size=64, progress=False)
+    generate_dataset(root, num_clips=14, seed=0, num_frames=8, size=64, progress=False,
+                     variant='no_ambiguity')
     cfg = Config.fromfile(CONFIG)
     for split in ('train', 'val', 'test'):
         loader = cfg[f'{split}_dataloader']
         loader.dataset.data_root = root
-        loader.batch_size = 4
+        loader.batch_size = 7
         loader.num_workers = 1 if split == 'train' else 0  # one real worker process
         loader.persistent_workers = False
-    cfg.train_cfg.max_epochs = 1
+    cfg.val_dataloader.dataset.ann_file = 'train.jsonl'
+    cfg.model.backbone.frozen = False  # a random frozen tower gives too little to fit
+    cfg.optim_wrapper.optimizer.lr = 1e-3
+    cfg.train_cfg.max_epochs = 16
+    cfg.custom_hooks = [dict(type='FaceFallbackLoggerHook')]
+    cfg.default_hooks.checkpoint = dict(type='SafeCheckpointHook', interval=16)
     cfg.work_dir = str(tmp_path / 'work')
     runner = RUNNERS.build(cfg)  # the config's OUSRunner, as tools/train.py builds it
     runner.train()
-    assert osp.isfile(osp.join(cfg.work_dir, 'epoch_1.pth'))
-    metrics = runner.message_hub.log_scalars
-    assert 'val/dfer/UAR' in metrics and 0 <= metrics['val/dfer/UAR'].current() <= 100
-    assert metrics['train/face_fallback_ratio'].current() == 0.0  # GT boxes: always a face
+    assert osp.isfile(osp.join(cfg.work_dir, 'epoch_16.pth'))
+    history = runner.message_hub.log_scalars['val/dfer/UAR'].data[0]
+    assert max(history) >= 85.0, history
+    assert runner.message_hub.log_scalars['train/face_fallback_ratio'].current() == 0.0
