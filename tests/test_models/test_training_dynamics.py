@@ -133,3 +133,24 @@ def test_head_logs_face_collapse_measures(tiny_model):
     assert 0.0 < losses['face_spread'].item() < 2.0
     assert 1.0 <= losses['face_erank'].item() <= 4.0
     assert not losses['face_erank'].requires_grad
+
+
+def test_scene_stream_can_be_kept_from_training_a_trainable_tower():
+    from tests.test_models.conftest import build_tiny_model, make_batch
+
+    for trains in (True, False):
+        torch.manual_seed(0)
+        model = build_tiny_model(scene_trains_tower=trains)
+        model.backbone.frozen = False
+        for p in model.backbone.parameters():
+            p.requires_grad_(True)
+        model.train()
+        data = model.data_preprocessor(make_batch(batch=2), True)
+        (embed, early), _ = model.extract_feat(data['inputs'], stage='backbone')
+        # a scene-only quantity moves the tower only when the scene trains it
+        (embed[:, 1].sum() + early[:, 1].sum()).backward(retain_graph=True)
+        grad = model.backbone.visual.conv1.weight.grad
+        assert (grad is not None and grad.abs().sum() > 0) == trains
+        model.zero_grad()
+        embed[:, 0].sum().backward()  # the face stream always trains it
+        assert model.backbone.visual.conv1.weight.grad.abs().sum() > 0

@@ -116,6 +116,12 @@ class OUSRecognizer(BaseRecognizer):
             (:func:`ous_mm.apis.restore_frozen_encoders`, or ``init_weights()`` as
             the Runner runs it before training/resuming); loading it into towers
             that were not restored raises.
+        scene_trains_tower: with a TRAINABLE vision tower (``backbone.frozen=False``,
+            the tiny from-scratch demo regime), whether the scene stream's gradients
+            train it too. False: the tower learns from the face stream alone (its scene
+            outputs are detached), as it does in the face-only baseline, so the easy
+            scene-polarity signal cannot take the tower over (docs/method.md,
+            "Training dynamics"). No effect with the paper's frozen tower.
         data_preprocessor: defaults to :class:`FaceSceneDataPreprocessor`.
         train_cfg, test_cfg: kept for the MMAction2 interface.
     """
@@ -126,6 +132,7 @@ class OUSRecognizer(BaseRecognizer):
                  cls_head: dict,
                  use_scene: bool = True,
                  save_frozen_encoders: bool = True,
+                 scene_trains_tower: bool = True,
                  data_preprocessor: Optional[dict] = None,
                  train_cfg: Optional[dict] = None,
                  test_cfg: Optional[dict] = None) -> None:
@@ -134,6 +141,7 @@ class OUSRecognizer(BaseRecognizer):
         super().__init__(backbone=backbone, neck=None, cls_head=None, train_cfg=train_cfg,
                          test_cfg=test_cfg, data_preprocessor=data_preprocessor)
         self.use_scene = use_scene
+        self.scene_trains_tower = scene_trains_tower
 
         neck = copy.deepcopy(dict(neck))
         if neck.get('use_scene', use_scene) != use_scene:
@@ -233,7 +241,12 @@ class OUSRecognizer(BaseRecognizer):
         clips = inputs[:, :streams]
         batch, _, frames = clips.shape[:3]
         embed, early = self.backbone(clips.flatten(0, 2))  # one call, N = B*S*T frames
-        return (embed.view(batch, streams, frames, -1), early.view(batch, streams, frames, -1))
+        embed, early = (embed.view(batch, streams, frames, -1),
+                        early.view(batch, streams, frames, -1))
+        if streams == 2 and not self.scene_trains_tower and embed.requires_grad:
+            embed = torch.cat([embed[:, :1], embed[:, 1:].detach()], dim=1)
+            early = torch.cat([early[:, :1], early[:, 1:].detach()], dim=1)
+        return embed, early
 
     def extract_feat(self, inputs: Inputs, stage: str = 'neck',
                      data_samples: OptSampleList = None, test_mode: bool = False,
