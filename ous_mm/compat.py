@@ -4,6 +4,7 @@ Imported first by ``ous_mm/__init__.py``, so every entry point (tools, tests, th
 ``custom_imports`` of a config) gets the same, fixed stack. Each fix names the
 upstream bug it works around and is a no-op where that bug is absent.
 """
+import atexit
 import importlib.util
 import os
 import pickle
@@ -118,6 +119,15 @@ def _allow_mmengine_checkpoints() -> None:
 # 4. mmengine 0.10.7's pytorch launcher always calls ``torch.cuda.set_device`` and
 #    its default backend is nccl, so ``tools/dist_train.sh`` cannot run on a CPU-only
 #    machine. Without CUDA, skip set_device and use gloo (what DDP on CPU needs).
+#    mmengine never destroys the process group either: a gloo rank then aborts now and then
+#    at interpreter exit ("terminate called without an active exception", SIGABRT after a
+#    finished run; 1 run in ~8 of tools/dist_train.sh on 2 CPU processes). Destroy it at exit.
+def _destroy_process_group() -> None:
+    import torch.distributed as torch_dist
+    if torch_dist.is_available() and torch_dist.is_initialized():
+        torch_dist.destroy_process_group()
+
+
 def _allow_cpu_pytorch_launcher() -> None:
     import torch.distributed as torch_dist
     from mmengine.dist import utils as dist_utils
@@ -127,6 +137,7 @@ def _allow_cpu_pytorch_launcher() -> None:
     original = dist_utils._init_dist_pytorch
 
     def _init_dist_pytorch(backend, init_backend='torch', **kwargs) -> None:
+        atexit.register(_destroy_process_group)
         if torch.cuda.is_available() or init_backend != 'torch':
             return original(backend, init_backend=init_backend, **kwargs)
         if backend == 'nccl':

@@ -15,6 +15,7 @@ from mmengine.config import Config
 from mmengine.optim import OptimWrapper
 from torch import nn
 
+from ous_mm.models.recognizers.ous_recognizer import face_only_rewrite
 from ous_mm.utils import apply_config_switches
 from tests.fixtures.config_fixtures import (build_dataset, build_tiny, load, ous_configs,
                                             relocate, write_annotations)
@@ -66,6 +67,9 @@ def test_config_builds_what_it_names_and_trains(config, tmp_path):
     model_cfg = cfg.model.to_dict()
     model_cfg['backbone'] = {k: v for k, v in model_cfg['backbone'].items()
                              if k not in TINY_KEYS}  # the test builds the tiny arch instead
+    if not model_cfg.get('use_scene', True):  # a face-only config: compare with the rewrite
+        model_cfg['neck'], model_cfg['cls_head'], _ = face_only_rewrite(
+            model_cfg['neck'], model_cfg['cls_head'])
     assert type(model).__name__ == cfg.model.type
     assert assert_built_as_named(model, model_cfg, 'model') >= 15
     # the settings the ablation tables vary, read back from the built modules
@@ -125,7 +129,10 @@ def test_ablation_switches_reach_the_model():
     t3 = model_cfg('ous_vitl14_dfew_tfe8_prompt32.py')
     assert (t3.neck.tfe.num_blocks, t3.cls_head.prompt_length) == (8, 32)
     face = model_cfg('face_only_vitl14_dfew.py')
-    assert face.use_scene is False and face.neck.polarity_source is None
+    assert face.use_scene is False  # one line; the recognizer drops what needs the scene
+    neck, head, notes = face_only_rewrite(face.neck.to_dict(), face.cls_head.to_dict())
+    assert neck['polarity_source'] is None and head['loss_cls']['type'] != 'GlobalSwitchLoss'
+    assert notes
     main = Config.fromfile(str(REPO / 'configs/ous/ous_vitl14_dfew.py')).model
     assert (main.neck.tfe.num_blocks, main.cls_head.prompt_length) == (12, 64)
     assert main.backbone.arch == 'ViT-L-14' and main.backbone.pretrained == 'openai'
