@@ -7,7 +7,7 @@ demo to compare recipes by their training dynamics, not only their final score.
 import glob
 import json
 import os.path as osp
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Sequence
 
 
 def validation_series(work_dir: str, prefix: str = 'dfer/') -> List[Dict[str, float]]:
@@ -77,5 +77,50 @@ def summarize_run(work_dir: str, metric: str = 'UAR',
     plateau = [row for row in series if row.get('plateau', 0.0) >= 0.5]
     return dict(best_val=best.get(metric), best_epoch=best['epoch'],
                 converged_epoch=converged, epochs=series[-1]['epoch'],
+                val_series=[row.get(metric) for row in series],
                 plateau_epochs=len(plateau),
                 ended_on_plateau=bool(series[-1].get('plateau', 0.0) >= 0.5))
+
+
+def early_stop_epoch(values: Sequence[float], patience: int, min_delta: float = 0.1,
+                     stopping_threshold: Optional[float] = None) -> int:
+    """The epoch after which mmengine's ``EarlyStoppingHook(rule='greater')`` would have
+    stopped a run whose validation series is ``values`` (``len(values)`` if never).
+
+    The same rule as the hook: a validation counts as an improvement only when it exceeds
+    the best so far by more than ``min_delta``; ``patience`` validations in a row without
+    one stop the run; reaching ``stopping_threshold`` stops it at once. Replaying finished
+    runs this way is how the shipped patience was chosen (docs/method.md, "Stop rule").
+    """
+    best, wait = float('-inf'), 0
+    for epoch, value in enumerate(values, 1):
+        if stopping_threshold is not None and value > stopping_threshold:
+            return epoch
+        if best + min_delta > value:
+            wait += 1
+            if wait >= patience:
+                return epoch
+        else:
+            best, wait = value, 0
+    return len(values)
+
+
+def stop_rule_rows(series: Sequence[Sequence[float]], patiences: Sequence[int],
+                   **rule) -> List[Dict[str, float]]:
+    """For each patience: how the runs with these validation series would have ended.
+
+    ``lost_runs``: runs whose best validation value up to the stop is below their best
+    over the whole run (the checkpoint tested would change); ``max_lost``: the largest
+    such loss; ``median_stop`` and ``mean_saved``: the epoch of the stop and the epochs
+    saved per run."""
+    rows = []
+    for patience in patiences:
+        stops = [early_stop_epoch(s, patience, **rule) for s in series]
+        lost = [max(s) - max(s[:stop]) for s, stop in zip(series, stops)]
+        ordered = sorted(stops)
+        rows.append(dict(patience=patience, runs=len(series),
+                         lost_runs=sum(x > 0 for x in lost), max_lost=max(lost, default=0.0),
+                         median_stop=ordered[len(ordered) // 2] if ordered else 0,
+                         mean_saved=(sum(len(s) - t for s, t in zip(series, stops))
+                                     / max(1, len(series)))))
+    return rows

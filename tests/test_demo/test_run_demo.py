@@ -137,3 +137,26 @@ def test_benchmark_runs_trains_tests_and_resumes(bench, tmp_path, capsys):
     again = bench.run_benchmark(args)
     assert time.time() - start < 30
     assert [r['test_uar'] for r in again['results']] == [r['test_uar'] for r in summary['results']]
+
+
+def test_demo_default_is_the_frozen_regime_and_publishes_its_zoo_models(tmp_path, capsys):
+    """`make demo`'s default regime end to end (--quick: 1 epoch, one variant), with a
+    random tower of the tiny arch standing in for the pretrained one: features cached,
+    both models trained and tested, checkpoints published under the frozen zoo names."""
+    import open_clip
+    import torch
+    demo = _load('run_demo', 'tools', 'run_demo.py')
+    assert demo.DEMO_REGIME == 'frozen' and len(demo.DEMO_VARIANTS) >= 2
+    arch = Config.fromfile(os.path.join(ROOT, 'configs/_base_/models/ous_tiny.py')).tiny_clip
+    torch.manual_seed(0)
+    clip = tmp_path / 'clip.pt'
+    torch.save(open_clip.CLIP(**arch.to_dict()).state_dict(), clip)
+    out = demo.main(['--quick', '--num-clips', '28', '--work-dir', str(tmp_path / 'w'),
+                     '--data-root', str(tmp_path / 'data'), '--pretrained', str(clip)])
+    assert out['regime'] == 'frozen' and out['variants'] == ['base']
+    assert (tmp_path / 'w' / 'seed0' / 'frozen' / 'base' / 'features' / 'train').is_dir()
+    names = {os.path.basename(p['path']) for p in out['published'].values()}
+    assert {n.split('-')[0] for n in names} == {'ous_frozen_synthetic_seed0',
+                                                 'face_only_frozen_synthetic_seed0'}
+    printed = capsys.readouterr().out
+    assert 'Every variant' in printed and '| base |' in printed

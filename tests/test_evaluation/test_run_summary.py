@@ -1,9 +1,11 @@
 """Run summaries from a work dir: series merged across resumed runs, best / converged epochs."""
 import json
+import random
 
 import pytest
 
-from ous_mm.evaluation.run_summary import summarize_run, training_series, validation_series
+from ous_mm.evaluation.run_summary import (early_stop_epoch, stop_rule_rows, summarize_run,
+                                           training_series, validation_series)
 
 
 def _write(path, rows):
@@ -26,6 +28,7 @@ def test_series_merge_runs_and_summaries(tmp_path):
     assert training_series(str(tmp_path)) == {1: dict(loss=1.5, global_switch=0.5)}
     summary = summarize_run(str(tmp_path))
     assert summary == dict(best_val=90.0, best_epoch=3, converged_epoch=3, epochs=4,
+                           val_series=[40.0, 80.0, 90.0, 86.0],
                            plateau_epochs=1, ended_on_plateau=False)
     assert summarize_run(str(tmp_path), near=0.85)['converged_epoch'] == 2
 
@@ -37,3 +40,46 @@ def test_no_metrics_and_bad_lines_name_the_file(tmp_path):
     (tmp_path / 'run' / 'vis_data' / 'scalars.json').write_text('{"step": 1, "dfer/UAR": 1}\n{bad\n')
     with pytest.raises(ValueError, match=r'scalars\.json:2'):
         validation_series(str(tmp_path))
+
+
+class _Loop:
+    stop_training = False
+
+
+class _Runner:
+    def __init__(self):
+        import logging
+        self.train_loop = _Loop()
+        self.logger = logging.getLogger('test-early-stop')
+
+
+@pytest.mark.parametrize('patience', [1, 2, 3, 5])
+@pytest.mark.parametrize('threshold', [None, 99.0])
+def test_early_stop_replay_matches_mmengines_hook(patience, threshold):
+    """The replay used to choose the patience stops where the real hook stops."""
+    from mmengine.hooks import EarlyStoppingHook
+    rng = random.Random(patience)
+    for _ in range(30):
+        series = [round(rng.uniform(10, 100), 1) for _ in range(rng.randint(1, 25))]
+        series += [series[-1]] * rng.randint(0, 3)  # ties (min_delta) and flat ends
+        hook = EarlyStoppingHook('dfer/UAR', rule='greater', patience=patience,
+                                 stopping_threshold=threshold)
+        runner = _Runner()
+        stopped = len(series)
+        for epoch, value in enumerate(series, 1):
+            hook.after_val_epoch(runner, {'dfer/UAR': value})
+            if runner.train_loop.stop_training:
+                stopped = epoch
+                break
+        assert early_stop_epoch(series, patience, stopping_threshold=threshold) == stopped
+
+
+def test_stop_rule_rows_count_changed_runs():
+    climbing = [10.0 * i for i in range(1, 11)]          # best at the end
+    early = [50.0, 60.0, 60.0, 60.0, 60.0, 60.0, 60.0]   # best at epoch 2
+    late_jump = [50.0, 50.0, 50.0, 50.0, 80.0]           # a patience-3 stop misses the jump
+    rows = {r['patience']: r for r in stop_rule_rows([climbing, early, late_jump], [3, 4])}
+    assert rows[3]['lost_runs'] == 1 and rows[3]['max_lost'] == pytest.approx(30.0)
+    assert rows[4]['lost_runs'] == 0
+    # patience 3: early stops at epoch 5 (2 saved), late_jump at 4 (1 saved), climbing never
+    assert rows[3]['mean_saved'] == pytest.approx((0 + 2 + 1) / 3)

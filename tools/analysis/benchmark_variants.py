@@ -263,6 +263,29 @@ def convergence_markdown(summary: Dict, models: Sequence[str]) -> str:
     return '\n'.join(out) + '\n'
 
 
+STOP_PATIENCES = (3, 4, 6, 8, 10, 12)
+
+
+def stop_rule_markdown(results: List[Dict]) -> str:
+    """The stop rule replayed on these runs (``early_stop_epoch``): per regime and
+    patience of ``EarlyStoppingHook(dfer/UAR)``, how many runs would have tested another
+    checkpoint (a lower best validation UAR) and how many epochs it saves."""
+    from ous_mm.evaluation.run_summary import stop_rule_rows
+    out = ['\n**Stop rule** (EarlyStoppingHook on dfer/UAR, min_delta 0.1, replayed on the '
+           'validation series of these runs; "runs changed": the best validation UAR before '
+           'the stop is lower than over the whole run)\n',
+           '| regime | patience | runs changed | largest loss (UAR) | median stop epoch | '
+           'epochs saved per run | runs |', '|---|---|---|---|---|---|---|']
+    for regime in sorted({r['regime'] for r in results}):
+        series = [r['val_series'] for r in results
+                  if r['regime'] == regime and r.get('val_series')]
+        for row in stop_rule_rows(series, STOP_PATIENCES):
+            out.append(f'| {regime} | {row["patience"]} | {row["lost_runs"]} | '
+                       f'{row["max_lost"]:.1f} | {row["median_stop"]} | '
+                       f'{row["mean_saved"]:.1f} | {row["runs"]} |')
+    return '\n'.join(out) + '\n'
+
+
 def feature_dir(args, variant: str) -> str:
     """Where a variant's frozen-tower features are cached (shared by every recipe)."""
     root = args.feature_root or osp.join(args.out, 'frozen')
@@ -377,7 +400,8 @@ def run_benchmark(args) -> Dict:
         results = [res for res in pool.map(_run, jobs) if res is not None]
     summary = summarize(results, metas)
     summary.update(results=results, args=vars(args))
-    text = markdown(summary, args.models) + convergence_markdown(summary, args.models)
+    text = (markdown(summary, args.models) + convergence_markdown(summary, args.models)
+            + stop_rule_markdown(results))
     os.makedirs(args.out, exist_ok=True)
     with open(osp.join(args.out, 'variants.json'), 'w', encoding='utf-8') as f:
         json.dump(summary, f, indent=1)
