@@ -38,3 +38,21 @@ def test_early_stop_on_uar_stops_after_patience_validations_without_gain(tmp_pat
                     custom_hooks=[dict(type='EarlyStoppingHook', monitor='dfer/UAR',
                                        rule='greater', patience=3)])
     assert epochs == [1, 2, 3, 4]
+
+
+def test_the_shipped_stop_rule_can_fire_within_the_shipped_schedule():
+    """Issue 12: the paper's LR floor needs more epochs than the schedule has; the early
+    stop it ships beside it must be able to end a run before max_epochs."""
+    import math
+    cfg = Config.fromfile(osp.join(ROOT, 'configs', 'ous', 'ous_vitl14_dfew.py'))
+    epochs = cfg.train_cfg.max_epochs
+    (plateau, ) = cfg.param_scheduler
+    floor = next(h for h in cfg.custom_hooks if h.type == 'StopOnLRFloorHook')
+    reductions = math.ceil(math.log(cfg.optim_wrapper.optimizer.lr / floor.min_lr)
+                           / math.log(1 / plateau.factor))
+    # the earliest LR-floor stop is after epoch (patience + 1) * reductions: not before the end
+    assert (plateau.patience + 1) * reductions >= epochs
+    early = next(h for h in cfg.custom_hooks if h.type == 'EarlyStoppingHook')
+    assert early.monitor == 'dfer/UAR' and early.patience + 1 < epochs
+    demo = Config.fromfile(osp.join(ROOT, 'configs', 'ous', 'demo', 'ous_frozen_synthetic.py'))
+    assert early in demo.custom_hooks and early.patience + 1 < demo.train_cfg.max_epochs

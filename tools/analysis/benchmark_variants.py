@@ -263,7 +263,7 @@ def convergence_markdown(summary: Dict, models: Sequence[str]) -> str:
     return '\n'.join(out) + '\n'
 
 
-STOP_PATIENCES = (3, 4, 6, 8, 10, 12)
+STOP_PATIENCES = (4, 6, 8, 10, 12, 15, 20)
 
 
 def stop_rule_markdown(results: List[Dict]) -> str:

@@ -20,7 +20,13 @@ default_hooks = dict(
                     save_best=['dfer/loss', 'dfer/UAR'], rule=['less', 'greater']))
 # ous_mm/engine/hooks: FaceFallbackLoggerHook logs per epoch how many clips had no face;
 # PolarityPlateauHook warns when validation sits on the one-class-per-polarity plateau.
+# Stop rules: the paper's LR floor (it cannot fire within 60 epochs: 0.002 / 3^k < 1e-7
+# needs k = 10 reductions, at most one per 6 epochs) and an early stop on validation UAR that
+# can: 15 validations without a gain of 0.1. Patience chosen by replaying 90+ finished
+# runs of the variant family (docs/method.md, "Stop rule"); `custom_hooks` lists both.
 custom_hooks = [dict(type='StopOnLRFloorHook', min_lr=1e-7),
+                dict(type='EarlyStoppingHook', monitor='dfer/UAR', rule='greater',
+                     min_delta=0.1, patience=15),
                 dict(type='FaceFallbackLoggerHook'),
                 dict(type='PolarityPlateauHook', patience=3)]
 
