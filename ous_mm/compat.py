@@ -220,6 +220,27 @@ def _register_device_agnostic_ddp() -> None:
     MODEL_WRAPPERS.register_module(module=DeviceAgnosticDDP)
 
 
+# 8. mmengine 0.10.7's ``EarlyStoppingHook.before_run`` reads ``runner.train_loop``, which
+#    builds the training loop (and its dataloader) when the runner only tests or validates:
+#    ``tools/test.py`` with the schedule's early stop then fails on a missing train split.
+#    Check the loop only when it has been built (``runner.train()`` builds it first).
+def _early_stop_only_when_training() -> None:
+    from mmengine.hooks import EarlyStoppingHook
+
+    if getattr(EarlyStoppingHook.before_run, '_ous_train_only', False):
+        return
+
+    def before_run(self, runner) -> None:
+        loop = getattr(runner, '_train_loop', None)
+        if loop is None or isinstance(loop, dict):
+            return  # testing or validating: there is no training to stop
+        assert hasattr(loop, 'stop_training'), \
+            '`train_loop` should contain `stop_training` variable.'
+
+    before_run._ous_train_only = True
+    EarlyStoppingHook.before_run = before_run
+
+
 def apply() -> None:
     """Apply every fix (idempotent)."""
     _check_importlib_metadata()
@@ -229,6 +250,7 @@ def apply() -> None:
     _force_weights_only_loading()
     _quiet_mmcv_lite_warning()
     _register_device_agnostic_ddp()
+    _early_stop_only_when_training()
 
 
 apply()
