@@ -160,3 +160,10 @@ def test_demo_default_is_the_frozen_regime_and_publishes_its_zoo_models(tmp_path
                                                  'face_only_frozen_synthetic_seed0'}
     printed = capsys.readouterr().out
     assert 'Every variant' in printed and '| base |' in printed
+    # the published frozen model loads by its config alone: the frozen towers are in it
+    from ous_mm.apis import init_ous_model
+    path = out['published']['ous']['path']
+    model = init_ous_model(os.path.join(DEMO, 'ous_frozen_synthetic.py'), path)
+    saved = open_clip.CLIP(**arch.to_dict())
+    saved.load_state_dict(torch.load(clip, weights_only=True))
+    assert torch.equal(model.backbone.visual.conv1.weight, saved.visual.conv1.weight)
