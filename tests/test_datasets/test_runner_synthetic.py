@@ -1,4 +1,5 @@
 """The tiny OUS config learns through the real Runner: data side, model, losses, optimizer."""
+import os
 import os.path as osp
 
 from mmengine.config import Config
@@ -12,7 +13,8 @@ CONFIG = 'configs/ous/ous_tiny_synthetic.py'
 def test_tiny_ous_fits_an_easy_set(tmp_path):
     """14 clips without ambiguous faces, evaluated on its own training clips: a model
     whose parts learn reaches a UAR of >= 85 within 16 epochs (measured: 100 at epoch
-    11); a broken loss, optimizer step or data path stays near chance (14-43)."""
+    11); a broken loss, optimizer step or data path stays near chance (14-43).
+    Seeded: unseeded, one CI run in several peaked at 71.4; seeds 0-9 all pass."""
     from mmaction.registry import RUNNERS
     root = str(tmp_path / 'syn')
     generate_dataset(root, num_clips=14, seed=0, num_frames=8, size=64, progress=False,
@@ -30,6 +32,7 @@ def test_tiny_ous_fits_an_easy_set(tmp_path):
     cfg.train_cfg.max_epochs = 16
     cfg.custom_hooks = [dict(type='FaceFallbackLoggerHook')]
     cfg.default_hooks.checkpoint = dict(type='SafeCheckpointHook', interval=16)
+    cfg.randomness = dict(seed=int(os.environ.get('OUS_TEST_SEED', 0)))  # unseeded init made it flaky
     cfg.work_dir = str(tmp_path / 'work')
     runner = RUNNERS.build(cfg)  # the config's OUSRunner, as tools/train.py builds it
     runner.train()
