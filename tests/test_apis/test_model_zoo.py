@@ -48,6 +48,17 @@ def test_generator_reads_the_config_not_the_old_row(tmp_path):
     assert find_zoo_model('ous_tiny_synthetic')['Metadata']['Epochs'] == 20
 
 
+def test_frozen_demo_rows_name_where_the_tower_comes_from():
+    """The frozen demo configs get their pretrained file at run time; their row must not
+    read 'random init' beside 'Backbone: frozen' (a frozen random tower)."""
+    for name in ('ous_frozen_synthetic', 'face_only_frozen_synthetic'):
+        meta = _tool().derived_row(f'configs/ous/demo/{name}.py')['Metadata']
+        assert meta['Backbone'] == 'frozen'
+        assert meta['Pretrained'] == 'tiny CLIP pretrained here (tools/pretrain_clip.py)'
+    assert _tool().derived_row('configs/ous/ous_tiny_synthetic.py')['Metadata'][
+        'Pretrained'] == 'None (random init)'
+
+
 def test_every_config_has_a_row_with_upstream_fields():
     models = load_metafiles()
     configs = {m['Config'] for m in models}

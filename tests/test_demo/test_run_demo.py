@@ -71,8 +71,9 @@ def test_child_config_points_the_recipe_at_a_variant(bench, tmp_path):
     assert cfg.model.neck.fusion == 'avgpool' and cfg.model.backbone.frozen
 
 
-def _result(variant, model, seed, uar, plateau=False):
+def _result(variant, model, seed, uar, plateau=False, best_val=None):
     return dict(regime='trained', variant=variant, model=model, seed=seed, test_uar=uar,
+                best_val=uar if best_val is None else best_val,
                 test_war=uar, test_plateau=plateau, ended_on_plateau=plateau, best_epoch=5,
                 converged_epoch=4 if model == 'ous' else 8, plateau_epochs=3 if plateau else 0)
 
@@ -84,19 +85,23 @@ def test_summary_margin_targets_and_plateau_counts(bench):
     results = [_result('easy', 'ous', s, u) for s, u in ((0, 90.0), (1, 80.0))]
     results += [_result('easy', 'face_only', s, 60.0) for s in (0, 1)]
     results += [_result('hard', 'ous', 0, 42.86, plateau=True),
+                _result('hard', 'ous', 1, 39.3, best_val=47.0),  # off the exact pattern, stuck
                 _result('hard', 'face_only', 0, 50.0)]
     results += [_result('capped', 'ous', 0, 75.0), _result('capped', 'face_only', 0, 75.0)]
     rows = {r['variant']: r for r in bench.summarize(results, metas)['rows']}
     assert rows['easy']['margin'] == pytest.approx(25.0) and rows['easy']['meets_target']
-    assert rows['hard']['margin'] == pytest.approx(-7.14) and not rows['hard']['meets_target']
+    assert rows['hard']['margin'] == pytest.approx(41.08 - 50.0) and not rows['hard']['meets_target']
     assert rows['hard']['models']['ous']['plateau_runs'] == 1
+    assert rows['hard']['models']['ous']['stuck_runs'] == 2
+    assert rows['easy']['models']['ous']['stuck_runs'] == 0
     # face-only at its cap: OUS only has to be at least as good
     assert not rows['capped']['face_only_below_cap'] and rows['capped']['meets_target']
     text = bench.markdown(dict(rows=list(rows.values())), ['ous', 'face_only'])
     assert '| easy | 75.0 | 42.9 | 85.0 ± 7.1 | 60.0 ± 0.0 | +25.0 |' in text
-    assert '| hard (hard) |' in text and '| 1/2 | NO |' in text
+    assert '| hard (hard) |' in text and '| 1/3 | 2/2 | NO |' in text
+    assert '| 0/4 | 0/2 | yes |' in text
     conv = bench.convergence_markdown(dict(rows=list(rows.values())), ['ous', 'face_only'])
-    assert '| trained | ous | 72.0 | 4.0 | 5.0 | 4 |' in conv
+    assert '| trained | ous | 65.4 | 4.0 | 5.0 | 5 |' in conv
     assert '| trained | face_only | 61.2 | 8.0 | 5.0 | 4 |' in conv
 
 

@@ -54,7 +54,9 @@ def arch_label(arch) -> str:
     return f'custom CLIP ViT ({vision.get("layers")} blocks, width {vision.get("width")})'
 
 
-def pretrained_label(pretrained: Optional[str]) -> str:
+def pretrained_label(pretrained: Optional[str], pretrained_by: Optional[str] = None) -> str:
+    if not pretrained and pretrained_by:  # a file made on the user's machine, given at run time
+        return f'tiny CLIP pretrained here ({pretrained_by})'
     if not pretrained:
         return 'None (random init)'
     if pretrained == 'openai':
@@ -86,7 +88,7 @@ def derived_row(path: str, root: str = REPO) -> Dict:
         'Architecture': arch_label(model.backbone.arch),
         'Batch Size': cfg.train_dataloader.batch_size,
         'Epochs': cfg.train_cfg.max_epochs,
-        'Pretrained': pretrained_label(model.backbone.get('pretrained')),
+        'Pretrained': pretrained_label(model.backbone.get('pretrained'), cfg.get('pretrained_by')),
         'Resolution': f'{size}x{size}',
         'Training Data': training_data,
         'Frames': _step(pipeline, 'FaceSceneSampleFrames')['clip_len'],

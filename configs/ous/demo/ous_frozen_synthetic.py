@@ -11,3 +11,5 @@ train_cfg = dict(max_epochs=30, val_begin=1, val_interval=1)
 default_hooks = dict(
     logger=dict(interval=8),
     checkpoint=dict(interval=1, max_keep_ckpts=1, save_best='dfer/UAR', rule='greater'))
+# read by tools/misc/gen_metafile.py: where the tower's weights come from
+pretrained_by = 'tools/pretrain_clip.py'
