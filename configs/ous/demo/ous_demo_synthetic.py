@@ -15,7 +15,8 @@ model = dict(backbone=dict(frozen=False),
              # OUS ends on the one-class-per-polarity plateau. Measured, seed 0, test UAR
              # (docs/method.md, "Training dynamics"): small_faces 42.9 with Eq. 2 as written,
              # 52.4 with its face side detached, 82.1 without it (face-only 50.0);
-             # indep_like 40.5 / 40.5 / 67.9 (face-only 16.7). The frozen regime keeps it.
+             # indep_like 40.5 / 40.5 / 67.9 (face-only 16.7). ous_frozen_synthetic.py
+             # drops it too (measured there on all 8 variants).
              cls_head=dict(loss_cls=dict(similarity=None)))
 
 # 4 frames per clip instead of 8: the drawn expression is readable from the sampled
