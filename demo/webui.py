@@ -1,7 +1,8 @@
 """Web demo (Gradio): upload or pick a video, see emotions over time, the face and scene crops.
 
-Runs on the CPU with the ``make demo`` checkpoint by default (the newest
-``work_dirs/demo/seed*/ous/best_dfer_UAR_epoch_*.pth``), or with any CONFIG CHECKPOINT::
+Runs on the CPU with the OUS model ``make demo`` published by default (the newest
+``work_dirs/demo/seed*/published/ous_*_synthetic_seed*-*.pth`` with its config from
+``configs/ous/demo/``), or with any CONFIG CHECKPOINT::
 
     python demo/webui.py                                       # the make-demo model
     python demo/webui.py CONFIG CHECKPOINT --examples clips/   # your model, your examples
@@ -25,10 +26,11 @@ from typing import List, Optional, Sequence
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
-DEMO_CONFIG = osp.join(ROOT, 'configs', 'ous', 'demo', 'ous_demo_synthetic.py')
-DEMO_CHECKPOINTS = osp.join(ROOT, 'work_dirs', 'demo', 'seed*', 'ous',
-                            'best_dfer_UAR_epoch_*.pth')
-DEMO_VIDEOS = osp.join(ROOT, 'data', 'synthetic', 'videos', '*.mp4')
+DEMO_CONFIGS = osp.join(ROOT, 'configs', 'ous', 'demo')
+# what tools/run_demo.py publishes: <name>_seed<S>-<sha256[:8]>.pth, <name> a demo config
+DEMO_CHECKPOINTS = osp.join(ROOT, 'work_dirs', 'demo', 'seed*', 'published',
+                            'ous_*_synthetic_seed*-*.pth')
+DEMO_VIDEOS = osp.join(ROOT, 'data', 'synthetic_*', 'videos', '*.mp4')
 VIDEO_EXT = ('.mp4', '.avi', '.mov', '.mkv', '.webm')
 MAX_CROPS = 12
 
@@ -36,12 +38,13 @@ MAX_CROPS = 12
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('config', nargs='?', default=None,
-                        help=f'model config (default: {osp.relpath(DEMO_CONFIG, ROOT)})')
+                        help='model config (default: the make-demo OUS model\'s, '
+                        'configs/ous/demo/<name>.py)')
     parser.add_argument('checkpoint', nargs='?', default=None,
-                        help='checkpoint (default: the newest make-demo best checkpoint)')
+                        help='checkpoint (default: the newest checkpoint make demo published)')
     parser.add_argument('--examples', nargs='*', default=None,
                         help='videos or folders offered as examples (default: a few clips '
-                        'of data/synthetic when make demo generated it)')
+                        'of data/synthetic_* when make demo generated them)')
     parser.add_argument('--device', default='cpu')
     parser.add_argument('--port', type=int, default=7860)
     parser.add_argument('--listen', action='store_true',
@@ -53,8 +56,18 @@ def parse_args(argv=None):
             parser.error('no model given and no make-demo checkpoint found '
                          f'({osp.relpath(DEMO_CHECKPOINTS, ROOT)}): run `make demo` or pass '
                          'CONFIG CHECKPOINT')
-        args.config, args.checkpoint = DEMO_CONFIG, found[-1]
+        args.config, args.checkpoint = demo_config(found[-1]), found[-1]
     return args
+
+
+def demo_config(checkpoint: str) -> str:
+    """The config of a published demo checkpoint, from its name (``<name>_seed<S>-<sha>.pth``)."""
+    name = osp.basename(checkpoint).rsplit('_seed', 1)[0]
+    config = osp.join(DEMO_CONFIGS, name + '.py')
+    if not osp.isfile(config):
+        raise SystemExit(f'{checkpoint}: no demo config {osp.relpath(config, ROOT)} for it; '
+                         'pass CONFIG CHECKPOINT')
+    return config
 
 
 def find_examples(paths: Optional[Sequence[str]], limit: int = 6) -> List[str]:

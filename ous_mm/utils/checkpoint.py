@@ -171,7 +171,8 @@ def publish_checkpoint(src: str, out_dir: str, name: Optional[str] = None) -> Di
     The same convention as MMAction2's ``tools/misc/publish_model.py``. The
     published file holds only ``state_dict`` and a plain-typed ``meta`` (no
     numpy or mmengine objects), so it loads with ``weights_only=True`` and no
-    extra allow-list.
+    extra allow-list. The run's stamps (experiment name, time) stay in the training
+    checkpoint: the same weights published twice get the same sha256.
 
     Returns:
         dict: ``path`` and full ``sha256`` of the published file.
@@ -181,7 +182,7 @@ def publish_checkpoint(src: str, out_dir: str, name: Optional[str] = None) -> Di
     meta = checkpoint.get('meta', {}) if isinstance(checkpoint, dict) else {}
     plain_meta = {k: v for k, v in meta.items()
                   if isinstance(v, (str, int, float, bool)) and k in
-                  ('epoch', 'iter', 'seed', 'experiment_name', 'time', 'mmengine_version')}
+                  ('epoch', 'iter', 'seed', 'mmengine_version')}
     os.makedirs(out_dir, exist_ok=True)
     name = name or osp.splitext(osp.basename(src))[0]
     tmp = osp.join(out_dir, f'.{name}.tmp.pth')

@@ -105,3 +105,22 @@ def test_a_date_in_the_name_is_not_a_hash(tmp_path):
     safe_torch_load(str(good))  # its own hash (verified unless it happens to be all digits)
     for not_a_hash in ('ous_run-2026120.pth', 'ous_run-deadbeef1.pth', 'ous_run_deadbeef.pth'):
         assert sha256_from_filename(str(tmp_path / not_a_hash)) is None
+
+
+def test_same_weights_publish_to_the_same_hash(tmp_path):
+    """Two runs that end on the same weights differ only in their stamps (experiment name,
+    time): the published file, and so the zoo's sha256, must not (make demo on one machine
+    published three hashes for bitwise-equal weights)."""
+    torch.manual_seed(0)
+    model = torch.nn.Linear(4, 2)
+    hashes = set()
+    for run, stamp in enumerate(('20261203_065951', '20261203_070817')):
+        src = str(tmp_path / f'run{run}' / 'best.pth')
+        os.makedirs(os.path.dirname(src))
+        torch.save(dict(state_dict=model.state_dict(),
+                        meta=dict(epoch=6, seed=0, time=stamp, experiment_name=f'ous_{stamp}')),
+                   src)
+        published = publish_checkpoint(src, str(tmp_path / f'pub{run}'), name='ous_seed0')
+        assert set(torch.load(published['path'], weights_only=True)['meta']) == {'epoch', 'seed'}
+        hashes.add(published['sha256'])
+    assert len(hashes) == 1

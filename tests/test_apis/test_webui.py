@@ -96,3 +96,33 @@ def test_webui_refuses_an_empty_request_and_a_missing_model(tmp_path, monkeypatc
         webui.parse_args([])
     with pytest.raises(SystemExit, match='example not found'):
         webui.find_examples([str(tmp_path / 'missing.mp4')])
+
+
+def test_webui_default_model_is_what_make_demo_publishes(tmp_path, monkeypatch):
+    """With no arguments the app takes the newest OUS checkpoint run_demo.py published, in
+    either regime, with the demo config its name gives (the path once pointed at a layout
+    the demo no longer wrote)."""
+    import fnmatch
+    import time
+
+    webui = _load_webui()
+    run_demo = load_tool(os.path.join(ROOT, 'tools', 'run_demo.py'))
+    pattern = os.path.basename(webui.DEMO_CHECKPOINTS)
+    for regime, names in run_demo.PUBLISHED.items():  # the names run_demo.publish() writes
+        assert fnmatch.fnmatch(f'{names["ous"]}_seed0-1f34e722.pth', pattern), regime
+        assert not fnmatch.fnmatch(f'{names["face_only"]}_seed0-1f34e722.pth', pattern)
+    older = tmp_path / 'seed0' / 'published' / 'ous_frozen_synthetic_seed0-1f34e722.pth'
+    newer = tmp_path / 'seed1' / 'published' / 'ous_demo_synthetic_seed1-0a1b2c3d.pth'
+    for path in (older, newer):
+        path.parent.mkdir(parents=True)
+        path.write_bytes(b'')
+        time.sleep(0.01)
+    os.utime(older, (time.time() - 60, time.time() - 60))
+    monkeypatch.setattr(webui, 'DEMO_CHECKPOINTS',
+                        str(tmp_path / 'seed*' / 'published' / pattern))
+    args = webui.parse_args([])
+    assert args.checkpoint == str(newer)
+    assert args.config == os.path.join(ROOT, 'configs', 'ous', 'demo', 'ous_demo_synthetic.py')
+    os.utime(newer, (time.time() - 120, time.time() - 120))
+    args = webui.parse_args([])
+    assert args.config.endswith('ous_frozen_synthetic.py') and args.checkpoint == str(older)
