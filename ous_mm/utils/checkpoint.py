@@ -14,6 +14,7 @@ truncated ``.pth``; one left by an older run (or copied half) is skipped by
 :func:`find_resume_checkpoint` with the reason (:func:`checkpoint_problem`).
 """
 import hashlib
+import importlib.metadata
 import os
 import os.path as osp
 import re
@@ -165,14 +166,33 @@ def load_checkpoint_strict(model: torch.nn.Module, path: str,
     return meta if isinstance(meta, dict) else {}
 
 
+_VERSION = re.compile(r'[0-9]+(\.[0-9]+)*(rc[0-9]+)?')
+
+
+def _mmengine_version(value: str) -> str:
+    """mmengine's version without the git hash its checkpoints glue to it ('0.10.7f25af37..').
+
+    The installed version when it is the prefix (a hash may start with digits), else the
+    leading version-like part."""
+    try:
+        installed = importlib.metadata.version('mmengine')
+    except importlib.metadata.PackageNotFoundError:
+        installed = None
+    if installed and value.startswith(installed):
+        return installed
+    match = _VERSION.match(value)
+    return match.group() if match else value
+
+
 def publish_checkpoint(src: str, out_dir: str, name: Optional[str] = None) -> Dict[str, str]:
     """Strip optimizer/scheduler state and save ``<name>-<sha256[:8]>.pth``.
 
     The same convention as MMAction2's ``tools/misc/publish_model.py``. The
     published file holds only ``state_dict`` and a plain-typed ``meta`` (no
     numpy or mmengine objects), so it loads with ``weights_only=True`` and no
-    extra allow-list. The run's stamps (experiment name, time) stay in the training
-    checkpoint: the same weights published twice get the same sha256.
+    extra allow-list. The run's stamps (experiment name, time, and the git hash mmengine
+    appends to its version) stay in the training checkpoint: the same weights published
+    twice, from any commit, get the same sha256.
 
     Returns:
         dict: ``path`` and full ``sha256`` of the published file.
@@ -183,6 +203,8 @@ def publish_checkpoint(src: str, out_dir: str, name: Optional[str] = None) -> Di
     plain_meta = {k: v for k, v in meta.items()
                   if isinstance(v, (str, int, float, bool)) and k in
                   ('epoch', 'iter', 'seed', 'mmengine_version')}
+    if isinstance(plain_meta.get('mmengine_version'), str):  # mmengine appends the git hash
+        plain_meta['mmengine_version'] = _mmengine_version(plain_meta['mmengine_version'])
     os.makedirs(out_dir, exist_ok=True)
     name = name or osp.splitext(osp.basename(src))[0]
     tmp = osp.join(out_dir, f'.{name}.tmp.pth')

@@ -109,18 +109,22 @@ def test_a_date_in_the_name_is_not_a_hash(tmp_path):
 
 def test_same_weights_publish_to_the_same_hash(tmp_path):
     """Two runs that end on the same weights differ only in their stamps (experiment name,
-    time): the published file, and so the zoo's sha256, must not (make demo on one machine
-    published three hashes for bitwise-equal weights)."""
+    time, the commit mmengine appends to its version): the published file, and so the zoo's
+    sha256, must not (make demo on one machine published three hashes for bitwise-equal
+    weights)."""
     torch.manual_seed(0)
     model = torch.nn.Linear(4, 2)
     hashes = set()
-    for run, stamp in enumerate(('20261203_065951', '20261203_070817')):
+    for run, (stamp, commit) in enumerate((('20261203_065951', 'f25af37b8d2a1279'),
+                                           ('20261203_070817', '1e4553e0c1d2e3f4'))):
         src = str(tmp_path / f'run{run}' / 'best.pth')
         os.makedirs(os.path.dirname(src))
         torch.save(dict(state_dict=model.state_dict(),
-                        meta=dict(epoch=6, seed=0, time=stamp, experiment_name=f'ous_{stamp}')),
+                        meta=dict(epoch=6, seed=0, time=stamp, experiment_name=f'ous_{stamp}',
+                                  mmengine_version='0.10.7' + commit)),
                    src)
         published = publish_checkpoint(src, str(tmp_path / f'pub{run}'), name='ous_seed0')
-        assert set(torch.load(published['path'], weights_only=True)['meta']) == {'epoch', 'seed'}
+        meta = torch.load(published['path'], weights_only=True)['meta']
+        assert meta == dict(epoch=6, seed=0, mmengine_version='0.10.7')
         hashes.add(published['sha256'])
     assert len(hashes) == 1
