@@ -34,8 +34,9 @@ clip_len = 4
 # 60 epochs at most (the early stop on val UAR, patience 15, ends converged runs sooner):
 # with 30 the from-scratch tower was still learning on the hard variants (best epochs
 # 27-30, large seed spread). Measured, 3 seeds, test UAR OUS / face-only at 60 epochs:
-# indep_like 81.3 +- 1.4 / 50.0, subtle 75.0 +- 5.5 / 48.0; the same runs' best val UAR
-# by epoch 30 was 2-15 points lower for OUS (docs/method.md, "Training dynamics").
+# indep_like 81.3 +- 1.4 / 50.0, subtle 75.0 +- 5.5 / 48.0, mixed_styles 76.6 / 54.4,
+# small_faces 88.1 / 59.1; the same runs' best val UAR by epoch 30 was up to 15 points
+# lower for OUS (docs/method.md, "Training dynamics").
 train_cfg = dict(max_epochs=60, val_begin=1, val_interval=1)
 # 252 training clips / batch 16 = 16 iterations per epoch
 train_dataloader = dict(batch_size=16, num_workers=2, persistent_workers=True)
