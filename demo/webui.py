@@ -1,8 +1,8 @@
 """Web demo (Gradio): upload or pick a video, see emotions over time, the face and scene crops.
 
 Runs on the CPU with the OUS model ``make demo`` published by default (the newest
-``work_dirs/demo/seed*/published/ous_*_synthetic_seed*-*.pth`` with its config from
-``configs/ous/demo/``), or with any CONFIG CHECKPOINT::
+``work_dirs/demo/seed*/published/ous_*_synthetic_seed*-*.pth`` with the config of the
+zoo model it is named after), or with any CONFIG CHECKPOINT::
 
     python demo/webui.py                                       # the make-demo model
     python demo/webui.py CONFIG CHECKPOINT --examples clips/   # your model, your examples
@@ -26,8 +26,7 @@ from typing import List, Optional, Sequence
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
-DEMO_CONFIGS = osp.join(ROOT, 'configs', 'ous', 'demo')
-# what tools/run_demo.py publishes: <name>_seed<S>-<sha256[:8]>.pth, <name> a demo config
+# what tools/run_demo.py publishes: <name>_seed<S>-<sha256[:8]>.pth, <name> a zoo model
 DEMO_CHECKPOINTS = osp.join(ROOT, 'work_dirs', 'demo', 'seed*', 'published',
                             'ous_*_synthetic_seed*-*.pth')
 DEMO_VIDEOS = osp.join(ROOT, 'data', 'synthetic_*', 'videos', '*.mp4')
@@ -38,8 +37,7 @@ MAX_CROPS = 12
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('config', nargs='?', default=None,
-                        help='model config (default: the make-demo OUS model\'s, '
-                        'configs/ous/demo/<name>.py)')
+                        help='model config (default: that of the make-demo OUS model)')
     parser.add_argument('checkpoint', nargs='?', default=None,
                         help='checkpoint (default: the newest checkpoint make demo published)')
     parser.add_argument('--examples', nargs='*', default=None,
@@ -61,13 +59,15 @@ def parse_args(argv=None):
 
 
 def demo_config(checkpoint: str) -> str:
-    """The config of a published demo checkpoint, from its name (``<name>_seed<S>-<sha>.pth``)."""
+    """The config of a published demo checkpoint: its name (``<name>_seed<S>-<sha>.pth``) is
+    the model zoo's."""
+    from ous_mm.utils.model_zoo import find_zoo_config
+
     name = osp.basename(checkpoint).rsplit('_seed', 1)[0]
-    config = osp.join(DEMO_CONFIGS, name + '.py')
-    if not osp.isfile(config):
-        raise SystemExit(f'{checkpoint}: no demo config {osp.relpath(config, ROOT)} for it; '
-                         'pass CONFIG CHECKPOINT')
-    return config
+    try:
+        return find_zoo_config(name)
+    except KeyError as err:
+        raise SystemExit(f'{checkpoint}: {err.args[0]}; pass CONFIG CHECKPOINT')
 
 
 def find_examples(paths: Optional[Sequence[str]], limit: int = 6) -> List[str]:

@@ -116,7 +116,6 @@ def test_webui_default_model_is_what_make_demo_publishes(tmp_path, monkeypatch):
     for path in (older, newer):
         path.parent.mkdir(parents=True)
         path.write_bytes(b'')
-        time.sleep(0.01)
     os.utime(older, (time.time() - 60, time.time() - 60))
     monkeypatch.setattr(webui, 'DEMO_CHECKPOINTS',
                         str(tmp_path / 'seed*' / 'published' / pattern))
@@ -126,3 +125,8 @@ def test_webui_default_model_is_what_make_demo_publishes(tmp_path, monkeypatch):
     os.utime(newer, (time.time() - 120, time.time() - 120))
     args = webui.parse_args([])
     assert args.config.endswith('ous_frozen_synthetic.py') and args.checkpoint == str(older)
+    stray = tmp_path / 'seed2' / 'published' / 'ous_renamed_synthetic_seed2-0a1b2c3d.pth'
+    stray.parent.mkdir(parents=True)
+    stray.write_bytes(b'')  # the newest, but no zoo model of that name
+    with pytest.raises(SystemExit, match='ous_renamed_synthetic.*pass CONFIG CHECKPOINT'):
+        webui.parse_args([])
