@@ -53,6 +53,13 @@ class PromptContrastiveHead(BaseHead):
             "L_ce" of Tables IV-V) or a loss with ``uses_aux_outputs = True``
             (:class:`GlobalSwitchLoss`) that also receives the neck's aligned
             features and polarity logits.
+        face_aux_weight: weight of an extra classification loss on the face-only
+            prediction (the prompts applied to the neck's ``face_video``; deep
+            supervision of the face path, ``loss_face_aux``). 0 = off (the paper).
+        face_residual: the prediction is the face-only prediction plus the fused
+            one (the fusion refines a face reading instead of replacing it).
+            Both need a neck with ``face_branch=True`` (checked by the recognizer);
+            a face-only model (no ``face_video``) has nothing to anchor and ignores them.
         num_classes: optional; checked against ``len(class_names)``.
         topk: top-k accuracies logged during training.
         average_clips: ``'prob'`` (softmax scores, default), ``'score'`` or None.
@@ -72,17 +79,23 @@ class PromptContrastiveHead(BaseHead):
                  learnable_logit_scale: bool = True,
                  logit_scale_max: float = 100.0,
                  loss_cls: dict = dict(type='ContrastiveLoss', mode='video_text'),
+                 face_aux_weight: float = 0.0,
+                 face_residual: bool = False,
                  num_classes: Optional[int] = None,
                  topk: Tuple[int, ...] = (1, ),
                  average_clips: Optional[str] = 'prob',
                  init_cfg: Optional[dict] = None) -> None:
         class_names = tuple(class_names or ())
+        if face_aux_weight < 0:
+            raise ValueError(f'face_aux_weight must be >= 0, got {face_aux_weight}')
         if num_classes is not None and num_classes != len(class_names):
             raise ValueError(f'num_classes={num_classes} but {len(class_names)} class_names')
         super().__init__(num_classes=len(class_names), in_channels=in_channels,
                          loss_cls=loss_cls, topk=topk, average_clips=average_clips,
                          init_cfg=init_cfg)
         self.class_names = class_names
+        self.face_aux_weight = float(face_aux_weight)
+        self.face_residual = face_residual
         self.arch = arch
         self.pretrained = pretrained
         self.quick_gelu = quick_gelu  # the request (None: from the weights)
@@ -143,13 +156,25 @@ class PromptContrastiveHead(BaseHead):
             self._text_cache_key = key
         return self._text_cache
 
-    def forward(self, x: torch.Tensor, **kwargs) -> torch.Tensor:
-        """``x (B, D)`` video feature -> ``cls_score (B, C)`` scaled cosine logits."""
-        if isinstance(x, NeckOutputs):
-            x = x.video
+    @property
+    def uses_face_video(self) -> bool:
+        """Whether this head reads the neck's face-only feature (``face_video``)."""
+        return self.face_aux_weight > 0 or self.face_residual
+
+    def _scores(self, x: torch.Tensor) -> torch.Tensor:
         text = self.class_text_features()
         scale = self.logit_scale.clamp(max=self.logit_scale_max).exp()
         return scale * F.normalize(x, dim=-1) @ text.t().to(x.dtype)
+
+    def forward(self, x, **kwargs) -> torch.Tensor:
+        """Video feature ``(B, D)`` or :class:`NeckOutputs` -> ``cls_score (B, C)``
+        (scaled cosine logits; plus the face-only ones with ``face_residual``)."""
+        if not isinstance(x, NeckOutputs):
+            return self._scores(x)
+        score = self._scores(x.video)
+        if self.face_residual and x.face_video is not None:
+            score = score + self._scores(x.face_video)
+        return score
 
     # -- mmaction head template --------------------------------------------------------
     @staticmethod
@@ -161,7 +186,7 @@ class PromptContrastiveHead(BaseHead):
     def loss(self, feats: NeckOutputs, data_samples: SampleList, **kwargs) -> Dict:
         """Loss dict for one batch, plus logged-only ``top1_acc`` and the face stream's
         collapse measures ``face_spread`` / ``face_erank`` (``ous_mm/models/utils/feature_stats.py``)."""
-        cls_score = self(feats.video)
+        cls_score = self(feats)
         labels = torch.stack([ds.gt_label.reshape(()) for ds in data_samples]).to(cls_score.device)
         if head_loss_traits(self.loss_cls).uses_aux_outputs:
             polarity = self._polarity_labels(data_samples)
@@ -173,6 +198,12 @@ class PromptContrastiveHead(BaseHead):
             losses = self.loss_cls(cls_score, labels)
         if not isinstance(losses, dict):
             losses = {'loss_cls': losses}
+        face_score = None
+        if feats.face_video is not None and self.uses_face_video:
+            face_score = self._scores(feats.face_video)
+            if self.face_aux_weight:
+                losses['loss_face_aux'] = self.face_aux_weight * F.cross_entropy(
+                    face_score, labels)
         with torch.no_grad():
             ranked = cls_score.topk(max(self.topk), dim=-1).indices
             for k in self.topk:
@@ -181,9 +212,15 @@ class PromptContrastiveHead(BaseHead):
             if feats.face.shape[0] > 1:  # collapse measures of the face stream (logged only)
                 losses['face_spread'] = feature_spread(feats.face)
                 losses['face_erank'] = effective_rank(feats.face)
+            # how well the face features alone read the class: the prompts applied to
+            # the face-only fusion, or to the mean face feature (a probe, no gradient)
+            probe = face_score if face_score is not None else self._scores(feats.face)
+            losses['face_probe_acc'] = (probe.argmax(dim=-1) == labels).float().mean()
+            for name, share in (feats.attention or {}).items():
+                losses[f'attn_{name}'] = share
         return losses
 
     def predict(self, feats: NeckOutputs, data_samples: SampleList, **kwargs) -> SampleList:
         """Set ``pred_score`` (softmax by default) and ``pred_label`` on each sample."""
-        cls_score = self(feats.video if isinstance(feats, NeckOutputs) else feats)
+        cls_score = self(feats)
         return self.predict_by_feat(cls_score, data_samples)

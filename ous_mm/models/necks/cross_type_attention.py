@@ -1,4 +1,7 @@
 """One cross-type attention block of the Type Fusion Encoder (Eq. 5, 7-10, 15)."""
+import math
+from typing import Optional, Tuple
+
 import torch
 import torch.nn.functional as F
 from einops import rearrange
@@ -20,6 +23,10 @@ class CrossTypeAttentionBlock(nn.Module):
     the fused ``scaled_dot_product_attention`` (softmax(Q K^T / sqrt(d_k)) V).
     The paper's equations have no residual connections (``residual=False``,
     default); ``residual=True`` adds ``Q`` before Eq. 7 and ``O_attn`` before Eq. 10.
+
+    ``kv_mask (B, L)`` (True = attend) hides tokens per sample (modality dropout);
+    ``need_weights=True`` computes the same attention explicitly and also returns its
+    weights ``(B, heads, Q, L)``, for measuring which token types the queries read.
 
     Args:
         dim: token width D.
@@ -48,15 +55,28 @@ class CrossTypeAttentionBlock(nn.Module):
                                  nn.Dropout(dropout), nn.Linear(hidden, dim))
         self.out_norm = nn.LayerNorm(dim)
 
-    def forward(self, query: torch.Tensor, kv: torch.Tensor) -> torch.Tensor:
-        """``query (B, Q, D)``, ``kv (B, L, D)`` -> ``O_final (B, Q, D)``."""
+    def forward(self, query: torch.Tensor, kv: torch.Tensor,
+                kv_mask: Optional[torch.Tensor] = None, need_weights: bool = False):
+        """``query (B, Q, D)``, ``kv (B, L, D)`` -> ``O_final (B, Q, D)`` (and the
+        attention weights when ``need_weights``)."""
         kv = self.kv_norm(kv)                                                  # Eq. 5
         q = rearrange(self.q_proj(query), 'b q (head d) -> b head q d', head=self.num_heads)
         k = rearrange(self.k_proj(kv), 'b l (head d) -> b head l d', head=self.num_heads)
         v = rearrange(self.v_proj(kv), 'b l (head d) -> b head l d', head=self.num_heads)
-        attn = F.scaled_dot_product_attention(                                 # Eq. 15
-            q, k, v, dropout_p=self.dropout if self.training else 0.0)
+        mask = None if kv_mask is None else kv_mask[:, None, None, :].to(torch.bool)
+        weights = None
+        if need_weights:
+            logits = q @ k.transpose(-2, -1) / math.sqrt(q.shape[-1])
+            if mask is not None:
+                logits = logits.masked_fill(~mask, float('-inf'))
+            weights = logits.softmax(dim=-1)
+            drop = self.dropout if self.training else 0.0
+            attn = F.dropout(weights, p=drop) @ v if drop else weights @ v
+        else:
+            attn = F.scaled_dot_product_attention(                             # Eq. 15
+                q, k, v, attn_mask=mask, dropout_p=self.dropout if self.training else 0.0)
         attn = self.out_proj(rearrange(attn, 'b head q d -> b q (head d)'))
         o_attn = self.attn_norm(attn + query if self.residual else attn)       # Eq. 7
         o_ff = self.mlp(o_attn)                                                # Eq. 8-9
-        return self.out_norm(o_ff + o_attn if self.residual else o_ff)         # Eq. 10
+        out = self.out_norm(o_ff + o_attn if self.residual else o_ff)          # Eq. 10
+        return (out, weights) if need_weights else out

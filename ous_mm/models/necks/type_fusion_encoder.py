@@ -62,14 +62,30 @@ class TypeFusionEncoder(BaseModule):
             for _ in range(num_blocks)
         ])
 
-    def forward(self, kv: torch.Tensor) -> torch.Tensor:
-        """``kv (B, L, D)`` = concat(V_ft, V_st, V_pol) -> fused feature ``(B, D)``."""
+    def forward(self, kv: torch.Tensor, kv_mask: Optional[torch.Tensor] = None,
+                need_weights: bool = False):
+        """``kv (B, L, D)`` = concat(V_ft, V_st, V_pol) -> fused feature ``(B, D)``.
+
+        ``kv_mask (B, L)``: tokens each sample may attend to (True). With
+        ``need_weights`` also returns the attention weights ``(B, L)`` averaged over
+        blocks, heads and queries (how much of the fused feature each token supplies).
+        """
         q_learn = self.queries.unsqueeze(0).expand(kv.shape[0], -1, -1)
+        weights = []
+
+        def run(block, query):
+            out = block(query, kv, kv_mask, need_weights)
+            if need_weights:
+                out, w = out
+                weights.append(w.mean(dim=(1, 2)))
+            return out
+
         if self.query_mode == 'shared_parallel':
-            out = torch.stack([block(q_learn, kv) for block in self.blocks]).mean(dim=0)
+            out = torch.stack([run(block, q_learn) for block in self.blocks]).mean(dim=0)
         else:
-            out = self.blocks[0](q_learn, kv)
+            out = run(self.blocks[0], q_learn)
             for block in self.blocks[1:]:
                 query = q_learn + out if self.query_mode == 'shared_residual' else out
-                out = block(query, kv)
-        return out.mean(dim=1)
+                out = run(block, query)
+        video = out.mean(dim=1)
+        return (video, torch.stack(weights).mean(dim=0)) if need_weights else video

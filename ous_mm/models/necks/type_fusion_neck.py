@@ -1,5 +1,5 @@
 """The OUS neck: temporal encoding, alignment, polarity and type fusion (Fig. 3)."""
-from typing import NamedTuple, Optional
+from typing import Dict, NamedTuple, Optional
 
 import torch
 from mmaction.registry import MODELS
@@ -17,11 +17,18 @@ class NeckOutputs(NamedTuple):
         face: aligned face feature ``(B, D)`` (mean over frames), for Eq. 2/3.
         scene: aligned scene feature ``(B, D)``, None for a face-only model.
         polarity_logits: ``(B, 3)`` for Eq. 1, None without Polarity Encoder.
+        face_video: the same fusion over the face tokens alone ``(B, D)``
+            (``face_branch=True`` with a scene stream), else None.
+        attention: share of the TFE's attention each token type receives
+            (``face`` / ``scene`` / ``polarity``, scalars averaged over the batch;
+            ``measure_attention=True``), else None. Logged, no gradient.
     """
     video: torch.Tensor
     face: torch.Tensor
     scene: Optional[torch.Tensor]
     polarity_logits: Optional[torch.Tensor]
+    face_video: Optional[torch.Tensor] = None
+    attention: Optional[Dict[str, torch.Tensor]] = None
 
 
 def _part(default_type: str, cfg: Optional[dict], **dims) -> torch.nn.Module:
@@ -47,6 +54,18 @@ class TypeFusionNeck(BaseModule):
         V_pol, polarity_logits = PolarityEncoder(early[source])   # Eq. 1
         video = TypeFusionEncoder(concat(V_ft, V_st, V_pol))       # Eq. 5-10, 15
               | mean(mean_t V_ft, V_st)      (fusion='avgpool', the ablation)
+        face_video = TypeFusionEncoder(V_ft) | mean_t V_ft   (face_branch=True)
+
+    Guarding the face against the scene (not in the paper; docs/method.md, "Scene
+    shortcut"): the scene's polarity is an easier signal than the face, and a fused
+    model trained on it can learn to read faces more slowly than a face-only model.
+    ``face_branch`` also fuses the face tokens ALONE with the same weights, for a
+    face-only prediction the head can supervise and add to the fused one;
+    ``scene_dropout`` hides the scene and polarity tokens from the fusion for that
+    share of the training clips (per clip), so the fusion must also classify from the
+    face. Gradient norms reaching each stream's tokens are kept in
+    :attr:`last_grad_norms` during training (``measure_attention``), for
+    :class:`FusionCompetitionHook` to log.
 
     Args:
         embed_dim: D, the backbone's embedding size (filled in by the recognizer).
@@ -56,6 +75,14 @@ class TypeFusionNeck(BaseModule):
             Encoder: ``'scene'`` (default: polarity is a property of the scene),
             ``'face'``, ``'both'`` or None (no Polarity Encoder, no V_pol).
         fusion: ``'tfe'`` (Type Fusion Encoder) or ``'avgpool'`` (Tables IV-V).
+        face_branch: also output ``face_video`` (no effect without the scene: the
+            fused feature of a face-only model is the face feature already).
+        scene_dropout: training-time probability, per clip, that the fusion sees the
+            face tokens only (no effect without the scene, so an OUS config's face-only
+            twin stays ``use_scene=False`` alone).
+        measure_attention: report the attention share of each token type and keep
+            per-stream gradient norms (logged only; explicit attention instead of the
+            fused kernel, which returns no weights).
         lstm, frames_encoder, frames_mean, alignment, polarity_encoder, tfe:
             configs of the parts (``type`` may be swapped; sizes are filled in).
         init_cfg: mmengine init config.
@@ -73,8 +100,14 @@ class TypeFusionNeck(BaseModule):
                  alignment: Optional[dict] = None,
                  polarity_encoder: Optional[dict] = None,
                  tfe: Optional[dict] = None,
+                 face_branch: bool = False,
+                 scene_dropout: float = 0.0,
+                 measure_attention: bool = False,
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
+        if not 0.0 <= scene_dropout < 1.0:
+            raise ValueError(f'scene_dropout must be in [0, 1), got {scene_dropout}')
+
         if polarity_source not in POLARITY_SOURCES:
             raise ValueError(f'polarity_source must be one of {POLARITY_SOURCES}, '
                              f'got {polarity_source!r}')
@@ -88,6 +121,10 @@ class TypeFusionNeck(BaseModule):
         self.use_scene = use_scene
         self.polarity_source = polarity_source
         self.fusion = fusion
+        self.face_branch = face_branch and use_scene
+        self.scene_dropout = scene_dropout
+        self.measure_attention = measure_attention
+        self.last_grad_norms: Dict[str, float] = {}
         self.lstm = _part('TemporalLSTM', lstm, dim=embed_dim)
         self.frames_encoder = _part('FramesEncoder', frames_encoder, dim=embed_dim)
         self.frames_mean = _part('FramesMean', frames_mean) if use_scene else None
@@ -122,14 +159,48 @@ class TypeFusionNeck(BaseModule):
         if self.polarity_encoder is not None:
             pol_tokens, pol_logits = self.polarity_encoder(self._polarity_input(early))
 
+        keep = None  # (B,) clips whose fusion sees the scene and polarity tokens
+        if self.training and self.scene_dropout and scene_vec is not None:
+            keep = torch.rand(face_tokens.shape[0], device=face_tokens.device) >= self.scene_dropout
+        parts = dict(face=face_tokens, scene=None if scene_vec is None else scene_vec.unsqueeze(1),
+                     polarity=pol_tokens)
+        parts = {k: v for k, v in parts.items() if v is not None}
+        if self.training and self.measure_attention:
+            self._watch_gradients(parts)
+
+        attention = face_video = None
         if self.fusion == 'tfe':
-            kv = [face_tokens]
-            if scene_vec is not None:
-                kv.append(scene_vec.unsqueeze(1))
-            if pol_tokens is not None:
-                kv.append(pol_tokens)
-            video = self.tfe(torch.cat(kv, dim=1))
+            kv = torch.cat(list(parts.values()), dim=1)
+            mask = None
+            if keep is not None:
+                mask = torch.ones(kv.shape[:2], dtype=torch.bool, device=kv.device)
+                mask[:, face_tokens.shape[1]:] = keep[:, None]
+            out = self.tfe(kv, mask, need_weights=self.measure_attention)
+            video = out
+            if self.measure_attention:
+                video, weights = out
+                attention, start = {}, 0
+                for name, tokens in parts.items():
+                    share = weights[:, start:start + tokens.shape[1]].sum(dim=1)
+                    attention[name] = share.mean().detach()
+                    start += tokens.shape[1]
+            if self.face_branch:
+                face_video = self.tfe(face_tokens)
         else:  # average pooling of face and scene features (the ablation)
             video = face_vec if scene_vec is None else (face_vec + scene_vec) / 2
+            if keep is not None:
+                video = torch.where(keep[:, None], video, face_vec)
+            if self.face_branch:
+                face_video = face_vec
         return NeckOutputs(video=video, face=face_vec, scene=scene_vec,
-                           polarity_logits=pol_logits)
+                           polarity_logits=pol_logits, face_video=face_video,
+                           attention=attention)
+
+    def _watch_gradients(self, parts: Dict[str, torch.Tensor]) -> None:
+        """Keep the mean per-clip norm of the gradient reaching each stream's tokens."""
+        self.last_grad_norms = {}
+        for name, tokens in parts.items():
+            if tokens.requires_grad:
+                def keep_norm(grad, name=name):
+                    self.last_grad_norms[name] = float(grad.flatten(1).norm(dim=1).mean())
+                tokens.register_hook(keep_norm)

@@ -213,6 +213,9 @@ class OUSRecognizer(BaseRecognizer):
             raise ValueError('the face-only model (use_scene=False) has no scene features for '
                              'the similarity / scene_face losses; use a classification loss '
                              "(loss_cls=dict(type='ContrastiveLoss', mode='video_text'))")
+        if self.use_scene and self.cls_head.uses_face_video and not self.neck.face_branch:
+            raise ValueError('cls_head.face_aux_weight / face_residual read the face-only '
+                             'fusion, which the neck computes only with neck.face_branch=True')
         if loss.needs_polarity and self.neck.polarity_encoder is None:
             raise ValueError('the loss has a polarity term but the neck has no Polarity Encoder '
                              '(polarity_source=None); set loss_cls.polarity=None')
