@@ -22,7 +22,7 @@ from .shifted_scenes import SHIFTED_KINDS
 
 @dataclass(frozen=True)
 class CorpusContent:
-    """The face styles a corpus draws (the scene kinds and feature drawing are the standard ones)."""
+    """The face styles a corpus draws (its scenes and feature drawing are the standard ones)."""
     name: str
     styles: Tuple[str, ...]
     description: str = ''

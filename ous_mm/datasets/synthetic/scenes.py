@@ -81,7 +81,8 @@ def scene_kind(polarity: str, scene_set: str = 'standard') -> str:
 
 
 def scene_layout(polarity: str, rng: np.random.Generator, size: int, pan: float = 0.6) -> Dict:
-    """Random but fixed-per-clip parameters of a scene of kind ``polarity`` (:data:`ALL_SCENE_KINDS`).
+    """Random but fixed-per-clip parameters of a scene of kind ``polarity``
+    (:data:`ALL_SCENE_KINDS`).
 
     ``pan``: the objects drift by up to +-``pan`` px per frame (a slow camera pan).
     """

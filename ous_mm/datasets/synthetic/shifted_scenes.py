@@ -63,7 +63,8 @@ def shifted_layout(kind: str, rng: np.random.Generator, size: int, lay: Dict) ->
                    fog=[int(rng.uniform(0.3, 0.7) * s) for _ in range(2)],
                    rain=rng.uniform(0, 1, size=(int(0.5 * s), 2)))
     else:
-        raise ValueError(f'unknown shifted scene kind {kind!r}; expected one of {tuple(SHIFTED_KINDS)}')
+        raise ValueError(f'unknown shifted scene kind {kind!r}; expected one of '
+                         f'{tuple(SHIFTED_KINDS)}')
     return lay
 
 
