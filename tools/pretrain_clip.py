@@ -10,6 +10,7 @@ returns the cached checkpoint at once (``$OUS_CLIP_CACHE``, default
 ``~/.cache/ous-mm/clip``). Library: :func:`ous_mm.pretrain.ensure_pretrained_clip`.
 
     python tools/pretrain_clip.py
+    python tools/pretrain_clip.py --corpus restricted   # the tower of the ood_* variants
     python tools/train.py configs/ous/ous_tiny_synthetic.py --cfg-options \\
         model.backbone.pretrained=PATH model.cls_head.pretrained=PATH
 """
@@ -28,6 +29,7 @@ DEFAULT_ARCH_CONFIG = 'configs/_base_/models/ous_tiny.py'
 
 
 def parse_args(argv=None):
+    from ous_mm.datasets.synthetic.corpus_content import CORPUS_CONTENTS
     from ous_mm.pretrain import CorpusConfig, TrainConfig
     corpus, train = CorpusConfig(), TrainConfig()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -47,6 +49,10 @@ def parse_args(argv=None):
     parser.add_argument('--corpus-seed', type=int, default=corpus.seed)
     parser.add_argument('--face-share', type=float, default=corpus.face_share,
                         help='share of face-crop items (the rest are whole frames)')
+    parser.add_argument('--corpus', choices=sorted(CORPUS_CONTENTS), default=corpus.content,
+                        help="what the corpus draws: 'full' (every face style) or 'restricted' "
+                        '(no shaded faces: the tower of the domain-shifted ood_* variants, '
+                        'cached under its own key)')
     parser.add_argument('--cache-dir', default=None,
                         help='cache root (default $OUS_CLIP_CACHE or ~/.cache/ous-mm/clip)')
     parser.add_argument('--force', action='store_true', help='retrain even if cached')
@@ -80,7 +86,7 @@ def main(argv=None) -> str:
     torch.set_num_threads(args.threads)
     arch = load_arch(args.arch_config, args.arch_key)
     corpus = CorpusConfig(num_items=args.num_items, heldout_items=args.heldout_items,
-                          seed=args.corpus_seed, face_share=args.face_share,
+                          seed=args.corpus_seed, face_share=args.face_share, content=args.corpus,
                           image_size=int(arch['vision_cfg']['image_size']))
     train = TrainConfig(steps=args.steps, batch_size=args.batch_size, lr=args.lr,
                         warmup_steps=min(args.warmup_steps, args.steps), seed=args.seed)

@@ -28,6 +28,7 @@ from .captions import caption
 
 # the generator family's corpus API (styles, scene kinds, distractors, degradations)
 from ..datasets.synthetic import sample_corpus_item
+from ..datasets.synthetic.corpus_content import get_content
 
 #: Bump when how items are viewed or captioned changes (part of the cache key, with the code).
 CORPUS_VERSION = 1
@@ -43,13 +44,15 @@ def corpus_source() -> str:
     return f'{sample_corpus_item.__module__}.sample_corpus_item'
 
 
-def draw_corpus_item(rng: np.random.Generator, size: int) -> Tuple[np.ndarray, Dict]:
+def draw_corpus_item(rng: np.random.Generator, size: int,
+                     content: str = 'full') -> Tuple[np.ndarray, Dict]:
     """One corpus frame (RGB uint8, ``size`` x ``size``) and its attributes.
 
     The adapter onto the synthetic drawing code (``sample_corpus_item``): switching
-    the drawing code is a change of this function only.
+    the drawing code is a change of this function only. ``content``: what the corpus
+    draws (``ous_mm/datasets/synthetic/corpus_content.py``: 'full' or 'restricted').
     """
-    return sample_corpus_item(rng, size)
+    return sample_corpus_item(rng, size, content)
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,9 @@ class CorpusConfig:
         margin: crop margin around the face box (``FaceSceneSplit.margin`` of the configs).
         frame_sizes: range of the drawn frame side before cropping / resizing.
         captions_per_item: caption variants drawn per item (one is picked per step).
+        content: what the items draw: 'full' (every face style) or 'restricted' (no
+            shaded faces; the tower of the domain-shifted ``ood_*`` variants). Left out
+            of :meth:`as_dict` when 'full', so the full corpus keys its tower as before.
     """
     num_items: int = 8000
     heldout_items: int = 1000
@@ -75,9 +81,16 @@ class CorpusConfig:
     frame_sizes: Tuple[int, int] = (64, 160)
     captions_per_item: int = 4
     version: int = CORPUS_VERSION
+    content: str = 'full'
+
+    def __post_init__(self):
+        get_content(self.content)  # an unknown content stops here, with the known ones
 
     def as_dict(self) -> Dict:
-        return asdict(self)
+        out = asdict(self)
+        if out['content'] == 'full':
+            del out['content']
+        return out
 
 
 def item_rng(seed: int, index: int, *extra: int) -> np.random.Generator:
@@ -96,7 +109,7 @@ def render_item(cfg: CorpusConfig, index: int) -> Tuple[np.ndarray, str, Dict]:
     rng = item_rng(cfg.seed, index)
     size = int(rng.integers(cfg.frame_sizes[0], cfg.frame_sizes[1] + 1))
     want_face = rng.random() < cfg.face_share
-    frame, attrs = draw_corpus_item(rng, size)
+    frame, attrs = draw_corpus_item(rng, size, cfg.content)
     x1, y1, x2, y2 = attrs['face_box']
     view = 'face' if want_face and min(x2 - x1, y2 - y1) >= MIN_FACE_PIXELS else 'scene'
     s = cfg.image_size

@@ -10,6 +10,13 @@ Regimes (docs/method.md, "Training dynamics"):
   and kept frozen; the vision tower runs once per clip (``tools/extract_features.py``)
   and training reads the cached features (``configs/ous/demo/*_frozen_synthetic.py``).
 
+Domain-shifted rows (docs/method.md, "Domain-shifted evaluation"): a variant whose
+``VariantSpec.tower`` is ``'restricted'`` (the ``ood_*`` variants) is read in the frozen
+regime by the tower pretrained on the restricted corpus (``tools/pretrain_clip.py
+--corpus restricted``, cached beside the full one) and trained from scratch as usual in
+the trained regime; its face crop margin (``VariantSpec.crop_margin``) goes into the
+child config. The reports put these rows in their own tables.
+
 Every run is a subprocess of the project's own ``tools/train.py`` and ``tools/test.py``
 (what a user runs), with a child config written next to its work dir; a finished run
 leaves ``result.json`` and is skipped when the command is repeated (resumable).
@@ -20,6 +27,8 @@ Examples::
         --seeds 0 1 2 --out work_dirs/variants
     python tools/analysis/benchmark_variants.py --models ous face_only ous_lce ous_avgpool \
         --regimes frozen --out work_dirs/table4          # Table IV on the family
+    python tools/analysis/benchmark_variants.py --regimes frozen trained \
+        --variants ood_faces ood_scenes ood_both ood_both_small --out work_dirs/ood
 """
 import argparse
 import glob
@@ -53,6 +62,18 @@ MODEL_EDITS = {
                        "_delete_=True, type='ContrastiveLoss', mode='video_text')))\n",
 }
 SPLITS = ('train', 'val', 'test')
+#: report tables: rows of variants read by the full tower, then the domain-shifted ones
+DOMAINS = ('in_distribution', 'ood')
+
+
+def tower_of(meta: Dict) -> str:
+    """The pretraining corpus whose tower reads a variant in the frozen regime
+    (``VariantSpec.tower``; absent from the meta.json of earlier variants: 'full')."""
+    return meta.get('spec', {}).get('tower', 'full')
+
+
+def domain_of(meta: Dict) -> str:
+    return 'in_distribution' if tower_of(meta) == 'full' else 'ood'
 
 
 def log(msg: str) -> None:
@@ -93,6 +114,9 @@ def child_config(path: str, base: str, data_dir: str, meta: Dict, extra: str = '
                      f'class_names=class_names, polarity_map=polarity_map))')
     if feature_root is not None:  # train from the frozen tower's cached features
         lines.append(f'feature_cache = {feature_root!r}')
+    margin = meta.get('spec', {}).get('crop_margin')
+    if margin is not None:  # the variant's crop (VariantSpec.crop_margin; absent: the config's)
+        lines.append(f'face_crop = dict(margin={margin!r})')
     lines.append('model = dict(cls_head=dict(class_names=class_names))')
     os.makedirs(osp.dirname(path), exist_ok=True)
     with open(path, 'w', encoding='utf-8') as f:
@@ -161,10 +185,12 @@ def extract_features(config: str, feature_root: str, log_file: str, views: int,
                  log_file, threads)
 
 
-def pretrained_clip(log_file: str) -> str:
+def pretrained_clip(log_file: str, corpus: str = 'full') -> str:
     """The small CLIP of the frozen regime: ``tools/pretrain_clip.py`` (trained once, then
-    cached in ``~/.cache/ous-mm/clip``; seconds on a cache hit)."""
-    run_tool(['tools/pretrain_clip.py'], log_file)
+    cached in ``~/.cache/ous-mm/clip``; seconds on a cache hit); ``corpus``: the tower of
+    the full or the restricted corpus (``--corpus``)."""
+    run_tool(['tools/pretrain_clip.py', *(['--corpus', corpus] if corpus != 'full' else [])],
+             log_file)
     with open(log_file, encoding='utf-8') as f:
         paths = [line.split('checkpoint:', 1)[1].strip() for line in f
                  if line.startswith('checkpoint:')]
@@ -197,7 +223,8 @@ def summarize(results: List[Dict], metas: Dict[str, Dict]) -> Dict:
     rows = []
     for (regime, variant), models in sorted(table.items()):
         caps = metas[variant]['caps']
-        row = dict(regime=regime, variant=variant,
+        row = dict(regime=regime, variant=variant, domain=domain_of(metas[variant]),
+                   tower=tower_of(metas[variant]) if regime == 'frozen' else 'from scratch',
                    face_only_cap=caps['face_only'].get('test'),
                    plateau_uar=caps['scene_only'].get('test'),
                    hard=metas[variant]['spec'].get('hard', False),
@@ -220,21 +247,29 @@ def summarize(results: List[Dict], metas: Dict[str, Dict]) -> Dict:
             row['face_only_below_cap'] = below_cap
             row['meets_target'] = (row['margin'] >= 10.0) if below_cap else (row['margin'] >= 0)
         rows.append(row)
-    return dict(rows=rows)
+    return dict(rows=rows, tables={d: [r for r in rows if r['domain'] == d] for d in DOMAINS})
+
+
+DOMAIN_TITLES = dict(in_distribution='', ood=', domain-shifted (ood_* variants; frozen: the '
+                                              'tower of the restricted corpus)')
 
 
 def markdown(summary: Dict, models: Sequence[str]) -> str:
-    """The variant table as Markdown (one table per regime)."""
+    """The variant table as Markdown (per regime: the in-distribution rows, then the
+    domain-shifted ones in a table of their own)."""
     out = []
-    for regime in sorted({r['regime'] for r in summary['rows']}):
-        out += [f'\n**Regime: {regime}**\n',
+    for regime, domain in [(g, d) for g in sorted({r['regime'] for r in summary['rows']})
+                           for d in DOMAINS]:
+        rows = [r for r in summary['rows'] if r['regime'] == regime
+                and r.get('domain', 'in_distribution') == domain]
+        if not rows:
+            continue
+        out += [f'\n**Regime: {regime}{DOMAIN_TITLES[domain]}**\n',
                 '| variant | face-only cap | plateau | ' + ' | '.join(
                     f'{m} UAR' for m in models) + ' | OUS - face-only | best epoch (OUS) | '
                 'plateau runs | OUS stuck | target |',
                 '|---|---|---|' + '---|' * len(models) + '---|---|---|---|---|']
-        for row in summary['rows']:
-            if row['regime'] != regime:
-                continue
+        for row in rows:
             flags = ''.join([' (hard)' if row['hard'] else '', ' (holdout)' if row['holdout'] else ''])
             cells = [mean_sd(row['models'][m]['test_uar']) if m in row['models'] else 'n/a'
                      for m in models]
@@ -301,7 +336,9 @@ def feature_dir(args, variant: str) -> str:
     return osp.abspath(osp.join(root, variant, 'features'))
 
 
-def plan_jobs(args, metas: Dict[str, Dict], pretrained: Optional[str]) -> List[Dict]:
+def plan_jobs(args, metas: Dict[str, Dict], pretrained: Optional[Dict[str, str]]) -> List[Dict]:
+    """``pretrained``: tower name -> checkpoint (a plain path is the full tower's)."""
+    towers = pretrained if isinstance(pretrained, dict) else {'full': pretrained}
     jobs = []
     for regime in args.regimes:
         for variant in args.variants:
@@ -317,7 +354,7 @@ def plan_jobs(args, metas: Dict[str, Dict], pretrained: Optional[str]) -> List[D
                 if edit is not None:
                     opts += list(args.ous_options or [])
                 if regime == 'frozen':
-                    opts.append(f'model.backbone.pretrained={pretrained}')
+                    opts.append(f'model.backbone.pretrained={towers[tower_of(metas[variant])]}')
                 for seed in args.seeds:
                     jobs.append(dict(regime=regime, variant=variant, model=model, seed=seed,
                                      config=cfg, cfg_options=opts, threads=args.threads,
@@ -351,6 +388,10 @@ def parse_args(argv=None):
     parser.add_argument('--pretrained', default=None,
                         help='frozen regime: the pretrained CLIP file (default: '
                         'ensure_pretrained_clip(), trained once and cached)')
+    parser.add_argument('--pretrained-restricted', default=None,
+                        help='frozen regime, ood_* variants: the CLIP file pretrained on the '
+                        'restricted corpus (default: tools/pretrain_clip.py --corpus '
+                        'restricted, trained once and cached)')
     parser.add_argument('--cfg-options', nargs='+', default=None,
                         help='key=value overrides applied to every run (the recipe under test)')
     parser.add_argument('--ous-options', nargs='+', default=None,
@@ -372,12 +413,14 @@ def run_benchmark(args) -> Dict:
     for variant in args.variants:
         metas[variant] = ensure_variant(variant, args.data_root, args.num_clips, args.data_seed)
         log(f'variant {variant}: data in {osp.join(args.data_root, "synthetic_" + variant)}')
-    pretrained = None
+    pretrained = {}
     if 'frozen' in args.regimes:
-        pretrained = args.pretrained
-        if pretrained is None:
-            pretrained = pretrained_clip(osp.join(args.out, 'pretrain_clip.log'))
-            log(f'pretrained CLIP: {pretrained}')
+        for tower in sorted({tower_of(metas[v]) for v in args.variants}):
+            given = args.pretrained if tower == 'full' else getattr(args, f'pretrained_{tower}')
+            pretrained[tower] = given or pretrained_clip(osp.join(
+                args.out, 'pretrain_clip.log' if tower == 'full' else f'pretrain_clip_{tower}.log'),
+                tower)
+            log(f'pretrained CLIP ({tower} corpus): {pretrained[tower]}')
         for variant in args.variants:
             run_root = osp.abspath(osp.join(args.out, 'frozen', variant))
             cfg = child_config(osp.join(run_root, 'configs', 'extract.py'),
@@ -386,7 +429,8 @@ def run_benchmark(args) -> Dict:
                                metas[variant])
             log(f'variant {variant}: caching frozen-tower features')
             extract_features(cfg, feature_dir(args, variant),
-                             osp.join(run_root, 'extract.log'), args.views, pretrained,
+                             osp.join(run_root, 'extract.log'), args.views,
+                             pretrained[tower_of(metas[variant])],
                              max(1, args.jobs * args.threads))
     jobs = plan_jobs(args, metas, pretrained)
     log(f'{len(jobs)} runs, {args.jobs} at a time')

@@ -11,12 +11,14 @@ import numpy as np
 from ..class_sets import DFEW_CLASSES
 from .expressions import face_params, params_at
 from .faces import FACE_ASPECT, Look, draw_person, palette_look, vary_look
+from .features import STANDARD, FeatureDrawing
 from .scenes import SceneCues, draw_clutter, draw_scene
 
 
 @dataclass
 class Actor:
-    """A person over a clip: face box at frame 0 moving ``motion`` px/frame, expression timing."""
+    """A person over a clip: face box at frame 0 moving ``motion`` px/frame, expression timing,
+    style and feature drawing (``features.py``)."""
     box: np.ndarray
     motion: np.ndarray
     apex: Dict[str, float]
@@ -24,6 +26,7 @@ class Actor:
     apex_at: float
     look: Look
     style: str = 'cartoon'
+    drawing: FeatureDrawing = STANDARD
 
     def box_at(self, t: int) -> np.ndarray:
         return self.box + np.array([self.motion[0], self.motion[1], self.motion[0],
@@ -40,7 +43,8 @@ def compose_frame(scene: Dict, cues: SceneCues, t: int, num_frames: int, size: i
     if clutter:
         draw_clutter(img, clutter, t)
     for actor in actors:
-        draw_person(img, actor.box_at(t), actor.params_at(t, num_frames), actor.look, actor.style)
+        draw_person(img, actor.box_at(t), actor.params_at(t, num_frames), actor.look, actor.style,
+                    actor.drawing)
     return img
 
 

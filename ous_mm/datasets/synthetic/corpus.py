@@ -6,6 +6,10 @@ ambiguous faces), at a random point of onset -> apex, in any scene kind (the thr
 polarity scenes with each cue at a random strength, or a polarity-free backdrop),
 with random face size/position, background people, clutter and camera effects;
 the parameter ranges cover and exceed the named variants (``variants.py``).
+``content`` (``corpus_content.py``) names what the corpus draws: ``'full'`` (every
+face style, as it always did) or ``'restricted'`` (no ``shaded`` faces); no content
+draws the shifted scene kinds or a non-standard feature drawing, so the ``ood_*``
+variants stay unseen by the restricted tower.
 
 Seeding (disjoint from every evaluation clip): item ``i`` of corpus seed ``s`` uses
 ``np.random.default_rng([*CORPUS_SEED_DOMAIN, s, i])`` (:func:`corpus_rng`): six
@@ -21,7 +25,7 @@ written from them by ``ous_mm/pretrain``):
 =====================  ==========================================================
 ``corpus_version``     int, :data:`CORPUS_VERSION` (bump when drawing changes)
 ``size``               frame side in pixels (the image is size x size x 3 RGB uint8)
-``style``              face style: cartoon | lineart | emoji | shaded
+``style``              face style: cartoon | lineart | emoji | shaded (not in 'restricted')
 ``expression``         DFEW class word of the dominant expression, or None for an
                        ambiguous face (then describe it by ``face_parts``)
 ``face_type``          the class word, or the ambiguous face kind (open_mouth, ...)
@@ -59,8 +63,9 @@ import numpy as np
 from ..class_sets import DFEW_CLASSES
 from .camera import degrade
 from .compose import Actor, background_actors, compose_frame
+from .corpus_content import get_content
 from .expressions import AMBIGUOUS_FACES, JITTER_PARAMS, face_params, face_part_states, ramp
-from .faces import FACE_STYLES, face_box, palette_look, vary_look
+from .faces import face_box, palette_look, vary_look
 from .scenes import (OTHER_SCENES, POLARITY_SCENES, SceneCues, clutter_layout, scene_layout,
                      scene_words)
 
@@ -85,11 +90,13 @@ def _cue(rng: np.random.Generator) -> float:
     return 1.0 if rng.uniform() < 0.6 else float(rng.uniform(0.15, 1.0))
 
 
-def sample_corpus_item(rng: np.random.Generator, size: int = 64) -> Tuple[np.ndarray, Dict]:
+def sample_corpus_item(rng: np.random.Generator, size: int = 64,
+                       content: str = 'full') -> Tuple[np.ndarray, Dict]:
     """One still (``size`` x ``size`` RGB uint8) and its attributes (module doc)."""
     if size < 32:
         raise ValueError(f'corpus images need size >= 32, got {size}')
-    style = FACE_STYLES[int(rng.integers(len(FACE_STYLES)))]
+    styles = get_content(content).styles
+    style = styles[int(rng.integers(len(styles)))]
     # expression: a class (mostly), a blend of two classes, or an ambiguous face
     r = rng.uniform()
     secondary, mix_w = None, 0.0
@@ -133,7 +140,7 @@ def sample_corpus_item(rng: np.random.Generator, size: int = 64) -> Tuple[np.nda
     main = Actor(box=box, motion=np.zeros(2), apex=apex, onset=onset, apex_at=apex_at, look=look,
                  style=style)
     n_people = int(rng.integers(1, 4)) if rng.uniform() < 0.3 else 0
-    people = background_actors(rng, size, n_people, box, FACE_STYLES)
+    people = background_actors(rng, size, n_people, box, styles)
     clutter = clutter_layout(rng, size, int(rng.integers(1, 6)) if rng.uniform() < 0.3 else 0)
     img = compose_frame(lay, cues, t, _FRAMES, size, people + [main], clutter)
     noise = float(rng.uniform(2, 12)) if rng.uniform() < 0.35 else 0.0
@@ -157,8 +164,8 @@ def sample_corpus_item(rng: np.random.Generator, size: int = 64) -> Tuple[np.nda
     return img, attrs
 
 
-def iter_corpus(seed: int, num_items: int, size: int = 64,
-                start: int = 0) -> Iterator[Tuple[np.ndarray, Dict]]:
+def iter_corpus(seed: int, num_items: int, size: int = 64, start: int = 0,
+                content: str = 'full') -> Iterator[Tuple[np.ndarray, Dict]]:
     """Items ``start .. start + num_items - 1`` of corpus ``seed`` (from :func:`corpus_rng`)."""
     for i in range(start, start + num_items):
-        yield sample_corpus_item(corpus_rng(seed, i), size)
+        yield sample_corpus_item(corpus_rng(seed, i), size, content)

@@ -15,14 +15,18 @@ Each style draws a background (hair disc, badge or hair) behind the face that
 covers the square crop around the face box with margin 0.1 (what the synthetic
 configs crop), so a face crop shows no scene; the v2 ``cartoon`` disc, kept
 bit-exact, lets anti-aliased corner pixels through (<= 0.7 % of a crop at 64 px).
+A :class:`~.features.FeatureDrawing` (strokes, proportions, hair) applies to every
+style; with less hair or a wider crop the crop shows some of the scene.
 No randomness of its own: the identity (:class:`Look`) and the box come from the
 caller's generator.
 """
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Dict, Sequence, Tuple
 
 import cv2
 import numpy as np
+
+from .features import STANDARD, FeatureDrawing
 
 FACE_STYLES = ('cartoon', 'lineart', 'emoji', 'shaded')
 
@@ -129,13 +133,13 @@ def _pt(x, y):
 
 
 # ------------------------------------------------------------------------ styles
-def _cartoon(img, cx, cy, fw, fh, side, p, look: Look) -> None:
+def _cartoon(img, cx, cy, fw, fh, side, p, look: Look, stroke: float = 1.0) -> None:
     cv2.circle(img, (int(cx), int(cy - 0.05 * side)), int(0.9 * side * look.hair_size), look.hair,
                -1, cv2.LINE_AA)
     cv2.ellipse(img, (int(round(cx)), int(round(cy))), (int(round(fw)), int(round(fh))),
                 0, 0, 360, _tinted(look.skin, p), -1, cv2.LINE_AA)
     u = side / 40.0  # drawing unit: 1/40 of the face size
-    th = max(1, int(round(1.6 * u)))
+    th = max(1, int(round(1.6 * u * stroke)))
     eye_y = cy - 0.12 * side * look.eye_height
     eye_dx = 0.2 * side * look.eye_spacing
     eye_h = max(1.0, 2.6 * u * (1.0 + p['eye']) * look.eye_size)
@@ -161,11 +165,11 @@ def _cartoon(img, cx, cy, fw, fh, side, p, look: Look) -> None:
         cv2.polylines(img, [lower.astype(np.int32)], False, DARK, th + 1, cv2.LINE_AA)
 
 
-def _lineart(img, cx, cy, fw, fh, side, p, look: Look) -> None:
+def _lineart(img, cx, cy, fw, fh, side, p, look: Look, stroke: float = 1.0) -> None:
     paper = (238, 234, 224)
     ink = (25, 25, 35)
     u = side / 40.0
-    th = max(1, int(round(0.9 * u)))
+    th = max(1, int(round(0.9 * u * stroke)))
     r = int(0.95 * side * look.hair_size)
     cv2.circle(img, (int(cx), int(cy - 0.05 * side)), r, paper, -1, cv2.LINE_AA)
     cv2.circle(img, (int(cx), int(cy - 0.05 * side)), r, ink, th, cv2.LINE_AA)
@@ -213,9 +217,9 @@ def _lineart(img, cx, cy, fw, fh, side, p, look: Look) -> None:
         cv2.polylines(img, [lower.astype(np.int32)], False, ink, th, cv2.LINE_AA)
 
 
-def _emoji(img, cx, cy, fw, fh, side, p, look: Look) -> None:
+def _emoji(img, cx, cy, fw, fh, side, p, look: Look, stroke: float = 1.0) -> None:
     u = side / 40.0
-    th = max(1, int(round(2.2 * u)))
+    th = max(1, int(round(2.2 * u * stroke)))
     r = int(0.75 * side * look.hair_size)
     cv2.rectangle(img, _pt(cx - r, cy - 0.05 * side - r), _pt(cx + r, cy - 0.05 * side + r),
                   look.badge, -1)
@@ -262,9 +266,9 @@ def _emoji(img, cx, cy, fw, fh, side, p, look: Look) -> None:
         cv2.polylines(img, [lower.astype(np.int32)], False, brown, th + 1, cv2.LINE_AA)
 
 
-def _shaded(img, cx, cy, fw, fh, side, p, look: Look) -> None:
+def _shaded(img, cx, cy, fw, fh, side, p, look: Look, stroke: float = 1.0) -> None:
     u = side / 40.0
-    th = max(1, int(round(1.2 * u)))
+    th = max(1, int(round(1.2 * u * stroke)))
     hair = np.array(look.hair, np.float32)
     hair_dark = tuple(int(c) for c in hair * 0.7)
     r = 0.98 * side * look.hair_size
@@ -331,11 +335,12 @@ _STYLE_DRAWERS = dict(cartoon=_cartoon, lineart=_lineart, emoji=_emoji, shaded=_
 
 
 def draw_person(img: np.ndarray, box: np.ndarray, p: Dict[str, float], look: Look,
-                style: str = 'cartoon') -> None:
+                style: str = 'cartoon', drawing: FeatureDrawing = STANDARD) -> None:
     """Draw shoulders, the style's head background and the face with expression ``p`` in ``box``.
 
     ``box`` is (x1, y1, x2, y2) of the face; the style's background (hair disc, badge,
-    hair) covers the square crop around it with margin 0.1 (module doc).
+    hair) covers the square crop around it with margin 0.1 (module doc) unless
+    ``drawing.hair`` < 1. ``drawing`` (``features.py``) changes strokes and proportions.
     """
     try:
         drawer = _STYLE_DRAWERS[style]
@@ -344,8 +349,12 @@ def draw_person(img: np.ndarray, box: np.ndarray, p: Dict[str, float], look: Loo
     x1, y1, x2, y2 = [float(v) for v in box]
     cx, cy = (x1 + x2) / 2, (y1 + y2) / 2
     fw, fh = (x2 - x1) / 2, (y2 - y1) / 2  # face ellipse half axes
-    side = max(fw, fh) * 2
+    side = max(fw, fh) * 2  # of the box: the drawing's proportions do not move the head
+    if not drawing.standard:
+        fw = fw * drawing.face_width
+        look = replace(look, eye_spacing=look.eye_spacing * drawing.eye_spread,
+                       hair_size=look.hair_size * drawing.hair)
     # shoulders (below the head, clipped by the frame)
     cv2.ellipse(img, (int(cx), int(cy + 1.45 * side)), (int(1.0 * side), int(0.75 * side)),
                 0, 0, 360, look.cloth, -1, cv2.LINE_AA)
-    drawer(img, cx, cy, fw, fh, side, p, look)
+    drawer(img, cx, cy, fw, fh, side, p, look, drawing.stroke)

@@ -13,7 +13,9 @@ Design (see data/README.md, "Synthetic set"):
   ``[seed, 0x5EED, 2]``); clip ``i`` from ``default_rng([seed, i])`` exactly as the v2
   generator (so ``base`` draws the same frames and boxes), and everything the v2
   generator did not have (style, identity, distractors, camera, noise) from
-  ``[seed, i, 1]``; identity pools from ``[seed, 3, k]`` with k < ``num_identities``.
+  ``[seed, i, 1]``; identity pools from ``[seed, 3, k]`` with k < ``num_identities``;
+  the domain-shift axes (scene set, feature drawing) from ``[seed, i, 1, 4]`` (four
+  words: no shorter stream equals it), drawn only by variants that use them.
   A clip depends only on (variant, seed, index), whatever the number of workers.
 """
 import json
@@ -32,7 +34,8 @@ from .caps import design_caps
 from .compose import Actor, background_actors, compose_frame
 from .expressions import JITTER_PARAMS, face_params
 from .faces import face_box, palette_look, vary_look
-from .scenes import POLARITY_SCENES, clutter_layout, scene_layout
+from .features import STANDARD, draw_feature_drawing
+from .scenes import POLARITY_SCENES, clutter_layout, scene_kind, scene_layout
 from .spec import VariantSpec
 from .variants import get_variant
 
@@ -41,7 +44,7 @@ POLARITY_MAP = DFEW_POLARITY_MAP
 SPLITS = ('train', 'val', 'test')
 GENERATOR_VERSION = 3
 PLAN_TAG = 0x5EED
-EXTRA_TAG, WRONG_SCENE_TAG, IDENTITY_TAG = 1, 2, 3
+EXTRA_TAG, WRONG_SCENE_TAG, IDENTITY_TAG, SHIFT_TAG = 1, 2, 3, 4
 _BASE = VariantSpec()
 
 
@@ -153,7 +156,12 @@ def render_clip_with_info(plan: Dict, seed: int, spec: Union[str, VariantSpec] =
     size, num_frames = spec.size, spec.num_frames
     rng = np.random.default_rng([seed, plan['index']])
     extra = np.random.default_rng([seed, plan['index'], EXTRA_TAG])
-    lay = scene_layout(plan.get('scene_polarity', plan['polarity']), rng, size, spec.camera_pan)
+    shift = np.random.default_rng([seed, plan['index'], EXTRA_TAG, SHIFT_TAG])
+    scene_set = spec.scene_sets[0]
+    if len(spec.scene_sets) > 1:
+        scene_set = spec.scene_sets[int(shift.integers(len(spec.scene_sets)))]
+    kind = scene_kind(plan.get('scene_polarity', plan['polarity']), scene_set)
+    lay = scene_layout(kind, rng, size, spec.camera_pan)
     box0 = face_box(size, rng, spec.face_scale, spec.face_center_x, spec.face_center_y)
     motion = rng.uniform(-spec.face_motion, spec.face_motion, size=2)  # pixels per frame
     apex = face_params(plan['face_type'])
@@ -169,8 +177,10 @@ def render_clip_with_info(plan: Dict, seed: int, spec: Union[str, VariantSpec] =
     style = spec.styles[0]
     if len(spec.styles) > 1:
         style = spec.styles[int(extra.integers(len(spec.styles)))]
+    drawing = STANDARD if spec.draws_standard_features else draw_feature_drawing(
+        shift, spec.stroke_width, spec.eye_spread, spec.face_width, spec.hair_scale)
     main = Actor(box=box0, motion=_fit_motion(box0, motion, num_frames, size), apex=apex,
-                 onset=onset, apex_at=apex_at, look=look, style=style)
+                 onset=onset, apex_at=apex_at, look=look, style=style, drawing=drawing)
     n_people = int(extra.integers(spec.background_people[0], spec.background_people[1] + 1))
     actors = background_actors(extra, size, n_people, box0, spec.styles) + [main]
     clutter = clutter_layout(extra, size, int(extra.integers(spec.clutter[0], spec.clutter[1] + 1)))
@@ -193,7 +203,7 @@ def render_clip_with_info(plan: Dict, seed: int, spec: Union[str, VariantSpec] =
         boxes.append(np.clip(box, 0, size))
     info = dict(style=style, identity=identity, background_people=n_people,
                 clutter=len(clutter), noise_std=round(noise_std, 2), blur=round(blur, 2),
-                jpeg=jpeg)
+                jpeg=jpeg, scene_kind=kind, drawing=drawing)
     return frames, np.stack(boxes), info
 
 

@@ -12,7 +12,8 @@ strength in [0, 1] (:class:`SceneCues`) so a variant can weaken or remove it:
 The background (sky or wall and the ground) is the global part; objects sit on it.
 Layouts are drawn from the caller's generator (no randomness of its own), so a
 scene depends only on the caller's seed; all three cues at 1 draw exactly the v2
-generator's scenes.
+generator's scenes. ``shifted_scenes.py`` draws the same three polarities a second way
+(other kinds, :data:`SCENE_SETS`), for evaluations out of the pretraining corpus.
 """
 from dataclasses import dataclass
 from typing import Dict, List, Optional, Sequence, Tuple
@@ -20,18 +21,29 @@ from typing import Dict, List, Optional, Sequence, Tuple
 import cv2
 import numpy as np
 
+from .shifted_scenes import (SHIFTED_KINDS, SHIFTED_NAMES, SHIFTED_OBJECTS, draw_shifted_objects,
+                             shifted_background, shifted_layout)
+
 #: scene kinds that carry a polarity (kind == polarity word) and the polarity-free ones
 POLARITY_SCENES = ('positive', 'neutral', 'negative')
 OTHER_SCENES = ('studio', 'city')
 SCENE_KINDS = POLARITY_SCENES + OTHER_SCENES
+#: every kind a scene can be drawn as: the standard ones and the shifted polarity scenes
+ALL_SCENE_KINDS = SCENE_KINDS + tuple(SHIFTED_KINDS)
+#: kind -> the polarity it carries (None for the polarity-free backdrops)
+SCENE_POLARITY = {**{k: k for k in POLARITY_SCENES}, **dict.fromkeys(OTHER_SCENES),
+                  **SHIFTED_KINDS}
+#: scene set -> polarity -> the kind drawn for it (``VariantSpec.scene_sets``)
+SCENE_SETS = dict(standard={p: p for p in POLARITY_SCENES},
+                  shifted={p: k for k, p in SHIFTED_KINDS.items()})
 #: caption words: what each scene kind shows
 SCENE_NAMES = dict(positive='sunny meadow', neutral='indoor room',
                    negative='stormy night with fires', studio='plain studio backdrop',
-                   city='city street')
+                   city='city street', **SHIFTED_NAMES)
 SCENE_OBJECTS = dict(positive=('sun', 'flowers', 'grass', 'blue sky'),
                      neutral=('window', 'table', 'wall'),
                      negative=('storm clouds', 'fires', 'dark sky'),
-                     studio=('backdrop',), city=('buildings', 'road'))
+                     studio=('backdrop',), city=('buildings', 'road'), **SHIFTED_OBJECTS)
 #: brightness every background is pulled to when ``light`` < 1
 COMMON_LUMA = 128.0
 
@@ -59,8 +71,18 @@ def _vertical_gradient(h: int, w: int, top, bottom) -> np.ndarray:
     return np.repeat(img, w, axis=1)
 
 
+def scene_kind(polarity: str, scene_set: str = 'standard') -> str:
+    """The kind drawn for ``polarity`` in ``scene_set`` (:data:`SCENE_SETS`)."""
+    try:
+        return SCENE_SETS[scene_set][polarity]
+    except KeyError:
+        raise ValueError(f'no scene of polarity {polarity!r} in scene set {scene_set!r}; sets '
+                         f'{sorted(SCENE_SETS)}, polarities {POLARITY_SCENES}') from None
+
+
 def scene_layout(polarity: str, rng: np.random.Generator, size: int, pan: float = 0.6) -> Dict:
-    """Random but fixed-per-clip parameters of a scene of kind ``polarity`` (:data:`SCENE_KINDS`).
+    """Random but fixed-per-clip parameters of a scene of kind ``polarity``
+    (:data:`ALL_SCENE_KINDS`).
 
     ``pan``: the objects drift by up to +-``pan`` px per frame (a slow camera pan).
     """
@@ -89,6 +111,8 @@ def scene_layout(polarity: str, rng: np.random.Generator, size: int, pan: float 
     elif polarity == 'studio':
         lay.update(colour=tuple(int(c) for c in rng.integers(40, 230, size=3)),
                    floor=int(rng.uniform(0.75, 0.95) * s))
+    elif polarity in SHIFTED_KINDS:
+        shifted_layout(polarity, rng, size, lay)
     elif polarity == 'city':
         lay.update(sky=tuple(int(c) for c in rng.integers(120, 220, size=3)),
                    road=int(rng.uniform(0.75, 0.9) * s),
@@ -97,7 +121,7 @@ def scene_layout(polarity: str, rng: np.random.Generator, size: int, pan: float 
                                tuple(int(c) for c in rng.integers(60, 200, size=3)))
                               for _ in range(int(rng.integers(3, 7)))])
     else:
-        raise ValueError(f'unknown scene kind {polarity!r}; expected one of {SCENE_KINDS}')
+        raise ValueError(f'unknown scene kind {polarity!r}; expected one of {ALL_SCENE_KINDS}')
     return lay
 
 
@@ -106,6 +130,8 @@ def _background(lay: Dict, size: int) -> np.ndarray:
     s = size
     jit = lay['jitter']
     pol = lay['polarity']
+    if pol in SHIFTED_KINDS:
+        return shifted_background(lay, size)
     if pol == 'positive':
         img = _vertical_gradient(s, s, np.clip(np.array((90, 170, 250)) + jit, 0, 255),
                                  (200, 230, 255)).astype(np.uint8)
@@ -135,7 +161,9 @@ def _draw_objects(img: np.ndarray, lay: Dict, t: int, size: int) -> None:
     s = size
     dx = int(round(lay['drift'] * t))  # slow camera pan
     pol = lay['polarity']
-    if pol == 'positive':
+    if pol in SHIFTED_KINDS:
+        draw_shifted_objects(img, lay, t, size)
+    elif pol == 'positive':
         cx, cy = lay['sun']
         cv2.circle(img, (cx + dx, cy), lay['sun_r'], (255, 225, 40), -1, cv2.LINE_AA)
         for k in range(8):
@@ -244,7 +272,7 @@ def scene_words(lay: Dict, size: int, cues: SceneCues = FULL_CUES) -> Dict[str, 
         bg = _weaken_global(bg, cues.light, cues.colour)
     luma = float((bg.astype(np.float32) @ np.array([0.299, 0.587, 0.114], np.float32)).mean())
     lighting = 'bright' if luma > 150 else 'dim' if luma > 80 else 'dark'
-    polarity: Optional[str] = kind if kind in POLARITY_SCENES else None
+    polarity: Optional[str] = SCENE_POLARITY[kind]
     return dict(scene_kind=kind, scene_name=SCENE_NAMES[kind], scene_polarity=polarity,
                 scene_objects=objects, lighting=lighting,
                 cues=dict(light=cues.light, colour=cues.colour, objects=cues.objects))

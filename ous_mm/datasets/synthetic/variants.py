@@ -3,7 +3,9 @@
 Each differs from ``base`` (the v2 set, unchanged) along a few axes of
 :class:`~.spec.VariantSpec`; ``hard`` ones are made to defeat a tower trained from
 scratch (small or subtle faces, distractors, noise), ``holdout`` ones are for
-reporting only: never tune a recipe on them.
+reporting only: never tune a recipe on them. ``ood_*`` variants are domain-shifted:
+drawn only with faces and/or scenes that the restricted pretraining corpus left out
+(``corpus_content.py``), read by that corpus's tower in the frozen regime.
 """
 from typing import Dict, Union
 
@@ -13,6 +15,18 @@ from .spec import VariantSpec
 
 #: Surprise drawn in positive scenes (as the independent generator of issue 12 does)
 SURPRISE_POSITIVE = dict(DFEW_POLARITY_MAP, Surprise='positive')
+#: indep_like's ambiguity: three pairs share a face, about half the faces ambiguous
+PAIRED_GROUPS = dict(open_mouth=('Surprise', 'Fear'), flat_down=('Neutral', 'Sad'),
+                     squint=('Happy', 'Disgust'))
+#: a feature drawing no pretraining corpus draws (features.py): 2-2.8x line widths, eyes
+#: 30-45 % further apart, a 10-18 % narrower face and 10-25 % less hair
+SHIFTED_FEATURES = dict(stroke_width=(2.0, 2.8), eye_spread=(1.3, 1.45), face_width=(0.82, 0.9),
+                        hair_scale=(0.75, 0.9))
+#: what every domain-shifted variant shares: indep_like's labels and size, the restricted
+#: tower, and a crop margin of 0.3 whose corners show the scene's light (more with the
+#: shifted features' smaller hair; shares measured in data/README.md)
+_SHIFTED = dict(size=128, polarity_map=SURPRISE_POSITIVE, ambiguous_groups=PAIRED_GROUPS,
+                identity_variety=0.5, crop_margin=0.3, tower='restricted')
 
 _ALL = (
     VariantSpec(),
@@ -86,6 +100,26 @@ _ALL = (
     VariantSpec(
         name='high_ambiguity', ambiguous_ratio=1.0,
         description='every Happy/Surprise/Fear/Neutral/Sad face is ambiguous'),
+    # domain-shifted: drawn only with what the restricted pretraining corpus left out
+    # (corpus_content.py); the frozen regime reads them with the restricted tower
+    VariantSpec(
+        name='ood_faces', styles=('shaded',), **SHIFTED_FEATURES, **_SHIFTED,
+        description='unseen faces (shaded style, thick strokes, wide-set eyes, narrow face, '
+                    'less hair) in the standard scenes; crop margin 0.3'),
+    VariantSpec(
+        name='ood_scenes', styles=('cartoon', 'lineart'), scene_sets=('shifted',), **_SHIFTED,
+        description='seen faces (cartoon, line art) in unseen scenes (beach, office, rainy '
+                    'forest); crop margin 0.3'),
+    VariantSpec(
+        name='ood_both', styles=('shaded',), scene_sets=('shifted',), **SHIFTED_FEATURES,
+        **_SHIFTED,
+        description='unseen faces in unseen scenes; crop margin 0.3'),
+    VariantSpec(
+        name='ood_both_small', hard=True, styles=('shaded',), scene_sets=('shifted',),
+        face_scale=(0.12, 0.17), face_center_x=(0.2, 0.8), face_center_y=(0.25, 0.7),
+        **SHIFTED_FEATURES, **_SHIFTED,
+        description='unseen faces, 12-17 % of the frame (15-22 px), anywhere in unseen scenes; '
+                    'crop margin 0.3'),
 )
 
 #: name -> spec of every named variant
