@@ -68,8 +68,12 @@ def test_report_puts_in_distribution_and_ood_rows_in_separate_tables(bench, tmp_
     assert [b.split('**')[0].split(',')[0] for b in blocks] == ['frozen', 'frozen', 'trained',
                                                                'trained']
     for block in blocks:
-        ood = 'domain-shifted' in block.split('**')[0]
+        title = block.split('**')[0]
+        ood = 'domain-shifted' in title
         assert ('| ood_both |' in block) == ood and ('| base |' in block) == (not ood)
+        if ood:
+            tower = 'restricted corpus' if title.startswith('frozen') else 'from scratch'
+            assert tower in title, title
     # a summary of earlier rows (no domain field) still gives one table per regime
     old = [{k: v for k, v in r.items() if k not in ('domain', 'tower')} for r in summary['rows']]
     assert bench.markdown(dict(rows=old), ['ous']).count('**Regime: ') == 2
