@@ -250,8 +250,12 @@ def summarize(results: List[Dict], metas: Dict[str, Dict]) -> Dict:
     return dict(rows=rows, tables={d: [r for r in rows if r['domain'] == d] for d in DOMAINS})
 
 
-DOMAIN_TITLES = dict(in_distribution='', ood=', domain-shifted (ood_* variants; frozen: the '
-                                              'tower of the restricted corpus)')
+def domain_title(regime: str, domain: str) -> str:
+    """The table heading: ``Regime: frozen`` as before, then the domain-shifted rows."""
+    if domain == 'in_distribution':
+        return f'Regime: {regime}'
+    tower = 'the tower of the restricted corpus' if regime == 'frozen' else 'from scratch'
+    return f'Regime: {regime}, domain-shifted (ood_* variants; tower: {tower})'
 
 
 def markdown(summary: Dict, models: Sequence[str]) -> str:
@@ -264,7 +268,7 @@ def markdown(summary: Dict, models: Sequence[str]) -> str:
                 and r.get('domain', 'in_distribution') == domain]
         if not rows:
             continue
-        out += [f'\n**Regime: {regime}{DOMAIN_TITLES[domain]}**\n',
+        out += [f'\n**{domain_title(regime, domain)}**\n',
                 '| variant | face-only cap | plateau | ' + ' | '.join(
                     f'{m} UAR' for m in models) + ' | OUS - face-only | best epoch (OUS) | '
                 'plateau runs | OUS stuck | target |',
