@@ -24,15 +24,24 @@ def minor_label(names: Sequence[str]) -> str:
     return f'below {MINOR_PEAK * 100:.0f}%: ' + ', '.join(names)
 
 
-def _plot_windows(ax, windows: Sequence[dict], classes: Sequence[str]) -> None:
-    """One line per class at the window centres, shaded no-face spans, legend at the right."""
+def _plot_windows(ax, windows: Sequence[dict], classes: Sequence[str],
+                  gap_sec: Optional[float] = None) -> None:
+    """One line per class at the window centres, shaded no-face spans, legend at the right.
+
+    Consecutive windows further apart than ``gap_sec`` (a tracked person out of view)
+    are not joined by the line.
+    """
     centres = np.array([(w['start_sec'] + w['end_sec']) / 2.0 for w in windows])
+    breaks = [] if gap_sec is None else \
+        [k + 1 for k in np.flatnonzero(np.diff(centres) > gap_sec)]
     handles, labels, minor = [], [], []
     for i, name in enumerate(classes):
         values = [w['probabilities'][name] for w in windows]
+        xs = np.insert(centres, breaks, np.nan)
+        ys = np.insert(np.asarray(values, dtype=float), breaks, np.nan)
         major = max(values) >= MINOR_PEAK
         color = _COLORS[i % 10] if major else MINOR_COLOR
-        line, = ax.plot(centres, values, marker=_MARKERS[i % 10] if major else '.',
+        line, = ax.plot(xs, ys, marker=_MARKERS[i % 10] if major else '.',
                         ms=5 if major else 3, lw=1.4 if major else 0.8, color=color,
                         ls='-' if major else '--', label=name, zorder=3 if major else 2)
         if len(windows) < FEW_WINDOWS:
@@ -73,7 +82,7 @@ def plot_timeline(result: dict, out: Optional[str] = None,
     :data:`MINOR_PEAK` are grey and dashed, with one legend entry naming them
     all; with few windows each point also spans its window's frames. A result
     with every face tracked (``tracks``) gets one row per person, titled with
-    their id, on a shared time axis.
+    their id, on a shared time axis (their line broken where they were out of view).
 
     Args:
         result: What :func:`ous_mm.apis.inference_video` returned (or its JSON).
@@ -90,7 +99,10 @@ def plot_timeline(result: dict, out: Optional[str] = None,
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
+    gap_sec = None
     if 'tracks' in result:
+        if result.get('stride') and result.get('fps'):  # a window left out: out of view
+            gap_sec = 1.5 * result['stride'] / result['fps']
         rows = [(f'person #{t["track_id"]}', t['windows']) for t in result['tracks']
                 if t.get('windows')]
         if not rows:
@@ -113,7 +125,7 @@ def plot_timeline(result: dict, out: Optional[str] = None,
     for r, (row_title, windows) in enumerate(rows):
         ax = fig.add_subplot(len(rows), 1, r + 1, sharex=axes[0] if axes else None)
         axes.append(ax)
-        _plot_windows(ax, windows, classes)
+        _plot_windows(ax, windows, classes, gap_sec)
         if row_title is None:
             ax.set_title(name)
         else:

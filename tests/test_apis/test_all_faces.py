@@ -149,6 +149,11 @@ def test_annotated_video_boxes_every_person_and_timeline_has_a_row_each(people, 
     assert len(fig.axes) == 3 and titles[0].endswith('person #1')
     assert titles[1:] == ['person #2', 'person #3']
     assert cv2.imread(paths['timeline']).shape[0] > 400
+    # the row of the one who left: the line is broken while they were away
+    breaks = [int(np.isnan(ax.get_lines()[0].get_ydata()).sum()) for ax in fig.axes]
+    gaps = [int(np.diff([w['start_frame'] for w in t['windows']]).max() > result['stride'])
+            for t in result['tracks']]
+    assert breaks == gaps and sum(breaks) == 1, (breaks, gaps)
 
 
 def test_single_face_default_is_unchanged(people, tiny_checkpoint):
