@@ -194,6 +194,8 @@ def inference_video(model: torch.nn.Module,
         FileNotFoundError / VideoReadError: missing, empty or corrupt video
             (the message names the file).
     """
+    if all_faces and min_track_len < 1:
+        raise ValueError(f'min_track_len must be at least 1, got {min_track_len}')
     cfg = model.cfg
     frames, rate = open_user_video(video, fps=fps)
     clip_len = clip_len_of(cfg)

@@ -185,6 +185,10 @@ def test_real_photo_two_people_and_no_face_clip(tiny_checkpoint, tmp_path):
                 assert ious.max() >= 0.5
                 person = int(np.argmax(ious)) if person is None else person
                 assert int(np.argmax(ious)) == person  # never the other face
+    with pytest.raises(ValueError, match='min_track_len'):
+        inference_video(model, np.stack(frames), fps=8, all_faces=True, min_track_len=0)
+    with pytest.raises(SystemExit):
+        _load_demo().parse_args(['clip.mp4', CONFIG, '--all-faces', '--min-track-len', '0'])
     # nobody in view: no tracks, and the tools say so rather than plot nothing
     wall, _ = photo_clip('china', 12, (320, 240))
     empty = inference_video(model, np.stack(wall), fps=6, all_faces=True)
