@@ -4,9 +4,9 @@ The detector runs once on every frame any window samples; the detections are
 linked into one track per person over the whole video
 (:func:`~ous_mm.datasets.multi_face_track.track_all_faces`), so a person keeps
 their id across windows and when they leave and come back. Each window is then
-classified once per person in view, with the config's own pipeline whose
-detector is replaced by that person's track (the scene stream is the same for
-everyone).
+classified once per person in view, with the config's own pipeline given that
+person's boxes (``FaceSceneSplit``'s ``face_track``: cropped as they are, not
+detected again; the scene stream is the same for everyone).
 """
 import math
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
@@ -16,7 +16,6 @@ import torch
 
 from ..datasets.face_detectors import build_face_detector
 from ..datasets.face_detectors.box_file import usable_boxes
-from ..datasets.face_detectors.track_boxes import TrackBoxes
 from ..datasets.multi_face_track import FaceTrack, face_descriptor, track_all_faces
 from .inference import class_names_for, score_batch, window_record
 from .windows import sample_indices
@@ -43,11 +42,13 @@ def _detect(frames, frame_ids: Sequence[int], detector) -> Tuple[List, List]:
     return dets, descs
 
 
-def _split_step(pipeline):
-    for step in pipeline.transforms:
-        if type(step).__name__ == 'FaceSceneSplit':
-            return step
-    raise ValueError('the inference pipeline has no FaceSceneSplit')
+def _window_boxes(track: FaceTrack, inds: Sequence[int], max_gap: int) -> np.ndarray:
+    """The person's box at each sampled frame of a window; frames where they are out of
+    view take the nearest box they have in the window (the crop holds still)."""
+    boxes = [track.covered(int(i), max_gap) for i in inds]
+    seen = [t for t, b in enumerate(boxes) if b is not None]
+    return np.stack([boxes[t] if boxes[t] is not None else
+                     boxes[min(seen, key=lambda s: abs(s - t))] for t in range(len(inds))])
 
 
 def _track_summary(track: FaceTrack, records: List[dict], rate: float,
@@ -73,8 +74,8 @@ def classify_every_face(model: torch.nn.Module, frames, rate: float,
                         on_window: Optional[Callable] = None) -> Dict:
     """``tracks`` (one dict per kept person), ``dropped_tracks`` and ``min_track_len``.
 
-    ``pipeline`` is the inference pipeline; its ``FaceSceneSplit`` detector is
-    swapped for each track's boxes. A kept track that is in view in too few
+    ``pipeline`` is the inference pipeline; each (person, window) runs through it
+    with the person's boxes as ``face_track``. A kept track that is in view in too few
     frames of every window (:data:`MIN_WINDOW_COVER`) is dropped too.
     """
     sampled = {int(i) for start, end in spans for i in sample_indices(start, end, clip_len)}
@@ -84,7 +85,6 @@ def classify_every_face(model: torch.nn.Module, frames, rate: float,
     max_gap = max(int(round(rate)), 2 * int(math.ceil(window / clip_len)))
     tracks, dropped = track_all_faces(frame_ids, dets, descs, max_gap=max_gap,
                                       min_detections=min_track_len)
-    split = _split_step(pipeline)
     jobs = []  # (track, start, end) for every person in view in a window
     for track in tracks:
         for start, end in spans:
@@ -100,8 +100,9 @@ def classify_every_face(model: torch.nn.Module, frames, rate: float,
     for first in range(0, len(jobs), batch_size):
         packed = []
         for track, start, end in jobs[first:first + batch_size]:
-            split.detector = TrackBoxes(lambda i, t=track: t.covered(i, max_gap))
-            sample, record = window_record(pipeline, frames, start, end, clip_len, rate, name)
+            inds = sample_indices(start, end, clip_len)
+            sample, record = window_record(pipeline, frames, start, end, clip_len, rate, name,
+                                           face_track=_window_boxes(track, inds, max_gap))
             for entry in record['face_boxes']:  # where the person was not in view: no box
                 if track.covered(entry['frame'], max_gap) is None:
                     entry['box'] = None

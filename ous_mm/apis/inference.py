@@ -86,12 +86,18 @@ def inference_detector(cfg, detector: Union[None, dict, object] = None):
 
 
 def window_record(pipeline: Compose, frames, start: int, end: int, clip_len: int,
-                   rate: float, name: str) -> Tuple[dict, dict]:
-    """Run the pipeline on one window: ``(packed sample, result record without scores)``."""
+                  rate: float, name: str, face_track: Optional[np.ndarray] = None
+                  ) -> Tuple[dict, dict]:
+    """Run the pipeline on one window: ``(packed sample, result record without scores)``.
+
+    ``face_track``: (clip_len, 4) boxes of the person to crop (every-face inference).
+    """
     inds = sample_indices(start, end, clip_len)
     imgs = frames.get_frames(inds.tolist())
     results = dict(imgs=imgs, frame_inds=inds, filename=name,
                    original_shape=imgs[0].shape[:2], img_shape=imgs[0].shape[:2])
+    if face_track is not None:
+        results['face_track'] = face_track
     packed = pipeline(results)
     boxes = results.get('face_boxes')
     record = dict(
@@ -226,7 +232,7 @@ def inference_video(model: torch.nn.Module,
             packed = []
             for start, end in spans[first:first + batch_size]:
                 sample, record = window_record(pipeline, frames, start, end, clip_len,
-                                                rate, name)
+                                               rate, name)
                 packed.append(sample)
                 records.append(record)
                 if on_window is not None:
