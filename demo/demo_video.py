@@ -9,6 +9,9 @@ Examples::
     # (--detector to choose); any mmdet face detector instead:
     python demo/demo_video.py my_clip.mp4 CONFIG CHECKPOINT --out-json e.json \
         --det-config retinaface_r50.py --det-checkpoint retinaface_r50.pth
+    # every person: one track per face, each classified with the shared scene
+    python demo/demo_video.py my_clip.mp4 CONFIG CHECKPOINT --all-faces \
+        --out-json people.json --out-video people.mp4 --out-timeline people.png
     # config entries as in tools/test.py:
     python demo/demo_video.py my_clip.mp4 CONFIG CHECKPOINT \
         --cfg-options model.backbone.autocast_dtype=bf16
@@ -19,6 +22,14 @@ window: start/end frame and seconds, the probability of every class, the top
 class, and the face box of each sampled frame. ``--out-timeline`` draws the
 probabilities over time as PNG (``tools/analysis/plot_timeline.py`` does the same
 from a saved JSON). Progress (rate, ETA) goes to stderr.
+
+``--all-faces`` follows every face instead of the most prominent one: one track
+id per person over the whole video (kept when they leave and come back), each
+classified in every window they are in; the JSON has ``tracks`` (per person:
+their windows as above, their mean emotion) instead of ``windows``, the video
+boxes and labels each person in their colour, the timeline has one row per
+person. Tracks seen in fewer than ``--min-track-len`` sampled frames are
+dropped and counted (``dropped_tracks``).
 """
 import argparse
 import json
@@ -69,6 +80,11 @@ def parse_args(argv=None):
     parser.add_argument('--detector', choices=('auto', 'mtcnn', 'haar'), default='auto',
                         help='face detector: auto = MTCNN when facenet-pytorch is installed, '
                         'else the Haar cascade (ignored with --det-config)')
+    parser.add_argument('--all-faces', action='store_true',
+                        help='track and classify every face (one track per person) instead '
+                        'of the most prominent one')
+    parser.add_argument('--min-track-len', type=int, default=3,
+                        help='with --all-faces: drop tracks found in fewer sampled frames')
     parser.add_argument('--top-k', type=int, default=3,
                         help='emotions listed under each frame of --out-video')
     parser.add_argument('--det-config', default=None, help='mmdet face detector config')
@@ -89,23 +105,48 @@ def parse_args(argv=None):
         parser.error('--out-video must be an .mp4 or .webm path')
     if args.out_timeline and not args.out_timeline.lower().endswith('.png'):
         parser.error('--out-timeline must be a .png path')
+    if args.min_track_len < 1:
+        parser.error('--min-track-len must be at least 1')
     if args.cfg_options and not osp.isfile(args.config):
         parser.error(f'--cfg-options needs a config file; {args.config} is not one')
     return args
 
 
 def progress_bar(desc: str, unit: str, disable: bool = False):
-    """A ``progress(done, total)`` callback drawing a tqdm bar (rate, ETA) on stderr."""
+    """A ``progress(done, total)`` callback drawing a tqdm bar (rate, ETA) on stderr.
+
+    The bar is created on the first call, when the total is known: created
+    earlier, tqdm prints a bar without a total (``0window [00:00, ?window/s]``).
+    """
     from tqdm import tqdm
 
-    bar = tqdm(desc=desc, unit=unit, disable=disable, dynamic_ncols=True)
+    bar = None
 
     def update(done: int, total: int) -> None:
+        nonlocal bar
+        if bar is None:
+            bar = tqdm(desc=desc, unit=unit, total=total, disable=disable,
+                       dynamic_ncols=True)
         bar.total = total
         bar.update(done - bar.n)
         if done >= total:
             bar.close()
     return update
+
+
+def print_tracks(result: dict) -> None:
+    """One line per person, then one per window they are in."""
+    dropped = result['dropped_tracks']
+    print(f'{len(result["tracks"])} people tracked; {dropped} short track(s) dropped '
+          f'(found in fewer than {result["min_track_len"]} sampled frames or too briefly '
+          'in view to classify)')
+    for track in result['tracks']:
+        print(f'person #{track["track_id"]}: {track["first_sec"]:.2f}-{track["last_sec"]:.2f} s, '
+              f'{track["top_class"]} {track["top_score"] * 100:.1f}% over '
+              f'{len(track["windows"])} window(s)')
+        for win in track['windows']:
+            print(f'  {win["start_sec"]:8.2f}-{win["end_sec"]:8.2f} s  '
+                  f'{win["top_class"]:<12s} {win["top_score"] * 100:5.1f}%')
 
 
 def main(argv=None):
@@ -128,17 +169,23 @@ def main(argv=None):
     model = init_ous_model(config, args.checkpoint, device=args.device, sha256=args.sha256)
     result = inference_video(model, args.video, window=args.window, stride=args.stride,
                              detector=detector, batch_size=args.batch_size,
-                             progress=progress_bar('windows', 'window', args.no_progress))
-    for win in result['windows']:
-        flag = ' (no face: centre crop)' if win['face_fallback'] else ''
-        print(f'{win["start_sec"]:8.2f}-{win["end_sec"]:8.2f} s  '
-              f'{win["top_class"]:<12s} {win["top_score"] * 100:5.1f}%{flag}')
+                             progress=progress_bar('windows', 'window', args.no_progress),
+                             all_faces=args.all_faces, min_track_len=args.min_track_len)
+    if args.all_faces:
+        print_tracks(result)
+    else:
+        for win in result['windows']:
+            flag = ' (no face: centre crop)' if win['face_fallback'] else ''
+            print(f'{win["start_sec"]:8.2f}-{win["end_sec"]:8.2f} s  '
+                  f'{win["top_class"]:<12s} {win["top_score"] * 100:5.1f}%{flag}')
     if args.out_json:
         os.makedirs(osp.dirname(osp.abspath(args.out_json)), exist_ok=True)
         with open(args.out_json, 'w', encoding='utf-8') as f:
             json.dump(result, f, indent=2)
         print(f'saved {args.out_json}')
-    if args.out_timeline:
+    if args.out_timeline and args.all_faces and not result['tracks']:
+        print(f'no timeline: nobody was tracked in {args.video}')
+    elif args.out_timeline:
         plot_timeline(result, args.out_timeline)
         print(f'saved {args.out_timeline}')
     if args.out_video:

@@ -13,7 +13,8 @@ video (face box, top emotions, no-face windows marked), the per-window emotion
 timeline (:func:`ous_mm.visualization.plot_timeline`), the face and scene crops
 of every window as the model saw them, and the JSON that ``demo/demo_video.py
 --out-json`` writes. Programmatic use: the app's API endpoint ``/analyse``
-(``gradio_client.Client(url).predict(handle_file(video), 0, 0, api_name='/analyse')``).
+(``gradio_client.Client(url).predict(handle_file(video), 0, 0, api_name='/analyse')``;
+a fourth argument ``True`` tracks and classifies every face).
 """
 import argparse
 import glob
@@ -97,6 +98,8 @@ def _crop_tile(record: dict, inputs) -> tuple:
     face = np.ascontiguousarray(clip[0, t].transpose(1, 2, 0))
     scene = np.ascontiguousarray(clip[1, t].transpose(1, 2, 0))
     span = f'{record["start_sec"]:.2f}-{record["end_sec"]:.2f} s'
+    if 'track_id' in record:  # every face tracked: say whose crop it is
+        span = f'#{record["track_id"]} {span}'
     if record['face_fallback']:
         face = mark_fallback(face.copy())
         lines = [(f'{span} NO FACE: centre crop', FALLBACK_COLOR)]
@@ -106,8 +109,12 @@ def _crop_tile(record: dict, inputs) -> tuple:
 
 
 def analyse(model, video: str, window: Optional[int] = None, stride: Optional[int] = None,
-            out_dir: Optional[str] = None, detector=None):
-    """One request: ``(annotated webm, timeline png, [(crop image, caption)], result)``."""
+            out_dir: Optional[str] = None, detector=None, all_faces: bool = False):
+    """One request: ``(annotated webm, timeline png, [(crop image, caption)], result)``.
+
+    ``all_faces``: every person tracked and classified (``demo_video.py --all-faces``);
+    the timeline is None when nobody was tracked.
+    """
     from ous_mm.apis import inference_video, open_user_video, write_annotated_video
     from ous_mm.visualization import plot_timeline
 
@@ -119,7 +126,7 @@ def analyse(model, video: str, window: Optional[int] = None, stride: Optional[in
             tiles.append((record, _crop_tile(record, inputs)))
 
     result = inference_video(model, video, window=window or None, stride=stride or None,
-                             detector=detector, on_window=keep)
+                             detector=detector, on_window=keep, all_faces=all_faces)
     gallery = [(image, f'{caption}  {record["top_class"]} {record["top_score"] * 100:.0f}%')
                for record, (image, caption) in tiles]
     stem = osp.splitext(osp.basename(video))[0]
@@ -130,7 +137,10 @@ def analyse(model, video: str, window: Optional[int] = None, stride: Optional[in
     finally:
         frames.close()
     timeline = osp.join(out_dir, f'{stem}_timeline.png')
-    plot_timeline(result, timeline)
+    if all_faces and not result['tracks']:
+        timeline = None
+    else:
+        plot_timeline(result, timeline)
     return annotated, timeline, gallery, result
 
 
@@ -142,12 +152,12 @@ def build_app(model, examples: Sequence[str] = (), detector=None):
     os.environ.setdefault('GRADIO_ANALYTICS_ENABLED', 'False')
     import gradio as gr
 
-    def run(video, window, stride):
+    def run(video, window, stride, all_faces=False):
         if not video:
             raise gr.Error('Upload a video or pick an example first.')
         try:
             return analyse(model, video, int(window or 0), int(stride or 0),
-                           detector=detector)
+                           detector=detector, all_faces=bool(all_faces))
         except (OSError, RuntimeError, ValueError) as err:  # unreadable video, bad window
             raise gr.Error(f'{osp.basename(str(video))}: {err}') from err
 
@@ -168,6 +178,8 @@ def build_app(model, examples: Sequence[str] = (), detector=None):
                                        precision=0, minimum=0)
                     stride = gr.Number(label='stride (frames, 0 = window / 2)', value=0,
                                        precision=0, minimum=0)
+                all_faces = gr.Checkbox(label='every face (one track and timeline row per '
+                                        'person)', value=False)
                 button = gr.Button('Analyse', variant='primary')
                 if examples:
                     gr.Examples(examples=[[e] for e in examples], inputs=[video])
@@ -177,7 +189,7 @@ def build_app(model, examples: Sequence[str] = (), detector=None):
         crops = gr.Gallery(label='face and scene crops per window', columns=4, height='auto',
                            object_fit='contain')
         result = gr.JSON(label='result (demo_video.py --out-json)')
-        button.click(run, inputs=[video, window, stride],
+        button.click(run, inputs=[video, window, stride, all_faces],
                      outputs=[annotated, timeline, crops, result], api_name='analyse')
     return app
 

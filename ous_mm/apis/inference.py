@@ -58,24 +58,46 @@ def build_inference_pipeline(cfg, detector: Union[None, dict, object] = None) ->
     for step in steps:
         if step.get('type') == 'FaceSceneSplit':
             step['on_no_face'] = 'center_crop'
-            if detector is not None:
-                step['detector'] = detector
-            elif (step.get('detector') or {}).get('type') in _DATASET_ONLY_DETECTORS \
-                    or step.get('detector') is None:
-                step['detector'] = default_face_detector()
+            step['detector'] = _video_detector(step, detector)
             built.append(TRANSFORMS.build(step))
         else:
             built.append(TRANSFORMS.build(step))
     return Compose(built)
 
 
-def _window_record(pipeline: Compose, frames, start: int, end: int, clip_len: int,
-                   rate: float, name: str) -> Tuple[dict, dict]:
-    """Run the pipeline on one window: ``(packed sample, result record without scores)``."""
+def _video_detector(split_step: dict, detector: Union[None, dict, object]):
+    """The detector for a user's video: ``detector``, else the split's own unless it
+    only works on a prepared dataset, else :func:`default_face_detector`."""
+    if detector is not None:
+        return detector
+    own = split_step.get('detector')
+    if own is None or (isinstance(own, dict) and own.get('type') in _DATASET_ONLY_DETECTORS):
+        return default_face_detector()
+    return own
+
+
+def inference_detector(cfg, detector: Union[None, dict, object] = None):
+    """The face detector :func:`build_inference_pipeline` would use, as a config or instance."""
+    for step in _test_pipeline_cfg(cfg):
+        if step.get('type') == 'FaceSceneSplit':
+            return _video_detector(step, detector)
+    raise ValueError('the config\'s test pipeline has no FaceSceneSplit (a cached-feature '
+                     'config?): use the config of the model trained on frames')
+
+
+def window_record(pipeline: Compose, frames, start: int, end: int, clip_len: int,
+                  rate: float, name: str, face_track: Optional[np.ndarray] = None
+                  ) -> Tuple[dict, dict]:
+    """Run the pipeline on one window: ``(packed sample, result record without scores)``.
+
+    ``face_track``: (clip_len, 4) boxes of the person to crop (every-face inference).
+    """
     inds = sample_indices(start, end, clip_len)
     imgs = frames.get_frames(inds.tolist())
     results = dict(imgs=imgs, frame_inds=inds, filename=name,
                    original_shape=imgs[0].shape[:2], img_shape=imgs[0].shape[:2])
+    if face_track is not None:
+        results['face_track'] = face_track
     packed = pipeline(results)
     boxes = results.get('face_boxes')
     record = dict(
@@ -89,7 +111,7 @@ def _window_record(pipeline: Compose, frames, start: int, end: int, clip_len: in
     return packed, record
 
 
-def _scores(model: torch.nn.Module, packed: List[dict]) -> List[np.ndarray]:
+def score_batch(model: torch.nn.Module, packed: List[dict]) -> List[np.ndarray]:
     """Class probabilities of a batch of packed windows."""
     batch = dict(inputs=[p['inputs'] for p in packed],
                  data_samples=[p['data_samples'] for p in packed])
@@ -103,6 +125,16 @@ def _scores(model: torch.nn.Module, packed: List[dict]) -> List[np.ndarray]:
     return out
 
 
+def class_names_for(model: torch.nn.Module, num_classes: Optional[int]) -> List[str]:
+    """The model's class names, or ``class_<i>`` when it has none for ``num_classes``."""
+    names = getattr(model, 'class_names', None)
+    if num_classes is None:  # nothing was classified
+        return list(names or [])
+    if not names or len(names) != num_classes:
+        names = [f'class_{i}' for i in range(num_classes)]
+    return list(names)
+
+
 @torch.no_grad()
 def inference_video(model: torch.nn.Module,
                     video: Union[str, np.ndarray, Sequence[np.ndarray]],
@@ -112,7 +144,9 @@ def inference_video(model: torch.nn.Module,
                     fps: Optional[float] = None,
                     batch_size: int = 4,
                     progress: Optional[Callable[[int, int], None]] = None,
-                    on_window: Optional[Callable[[dict, torch.Tensor], None]] = None) -> Dict:
+                    on_window: Optional[Callable[[dict, torch.Tensor], None]] = None,
+                    all_faces: bool = False,
+                    min_track_len: int = 3) -> Dict:
     """Per-window emotion probabilities of a whole video.
 
     The video is cut into windows of ``window`` frames every ``stride`` frames
@@ -138,6 +172,13 @@ def inference_video(model: torch.nn.Module,
             its result record (scores not yet set) and the model input the
             pipeline made of it, uint8 ``(2, T, 3, H, W)`` (face, scene): what
             the web demo shows as crops.
+        all_faces: Follow and classify EVERY face instead of the most prominent
+            one (:mod:`ous_mm.apis.all_faces`): one track per person across
+            windows (kept when they leave and come back), each classified with
+            the shared scene. ``progress`` and ``on_window`` then count
+            (person, window) pairs; records carry ``track_id``.
+        min_track_len: With ``all_faces``: tracks detected in fewer sampled
+            frames are dropped (and counted in ``dropped_tracks``).
 
     Returns:
         dict: ``video``, ``fps``, ``num_frames``, ``clip_len``, ``window``,
@@ -147,11 +188,20 @@ def inference_video(model: torch.nn.Module,
         ``top_score``, ``face_boxes`` ([{frame, box [x1, y1, x2, y2] or None}]),
         ``face_fallback`` (no face found: the centre crop was used) and
         ``repeated_frames`` (the window was shorter than ``clip_len``).
+        With ``all_faces`` there is no ``windows``: instead ``tracks``, one dict
+        per person with ``track_id``, ``first_frame`` / ``last_frame`` (and
+        ``_sec``) where they were detected, ``num_detections``, their mean
+        ``probabilities`` / ``top_class`` / ``top_score`` over their windows and
+        ``windows`` (records as above plus ``track_id``; ``face_boxes`` entries
+        are None where the person was out of view); ``dropped_tracks`` (short
+        tracks left out), ``min_track_len`` and ``all_faces: True``.
 
     Raises:
         FileNotFoundError / VideoReadError: missing, empty or corrupt video
             (the message names the file).
     """
+    if all_faces and min_track_len < 1:
+        raise ValueError(f'min_track_len must be at least 1, got {min_track_len}')
     cfg = model.cfg
     frames, rate = open_user_video(video, fps=fps)
     clip_len = clip_len_of(cfg)
@@ -161,32 +211,42 @@ def inference_video(model: torch.nn.Module,
     pipeline = build_inference_pipeline(cfg, detector)
     name = video if isinstance(video, str) else '<frames>'
 
+    head = dict(video=osp.abspath(video) if isinstance(video, str) else '<frames>',
+                fps=rate, num_frames=frames.num_frames, clip_len=clip_len,
+                window=window, stride=stride)
+    if all_faces:
+        from .all_faces import classify_every_face
+        try:
+            body = classify_every_face(
+                model, frames, rate, spans, clip_len, window, pipeline,
+                inference_detector(cfg, detector), name, batch_size, min_track_len,
+                progress=progress, on_window=on_window)
+        finally:
+            frames.close()
+        return dict(head, classes=body.pop('classes'), all_faces=True, **body)
+
     records: List[Dict] = []
     scores: List[np.ndarray] = []
     try:
         for first in range(0, len(spans), batch_size):
             packed = []
             for start, end in spans[first:first + batch_size]:
-                sample, record = _window_record(pipeline, frames, start, end, clip_len,
-                                                rate, name)
+                sample, record = window_record(pipeline, frames, start, end, clip_len,
+                                               rate, name)
                 packed.append(sample)
                 records.append(record)
                 if on_window is not None:
                     on_window(record, sample['inputs'])
-            scores.extend(_scores(model, packed))
+            scores.extend(score_batch(model, packed))
             if progress is not None:
                 progress(len(records), len(spans))
     finally:
         frames.close()
 
-    names = getattr(model, 'class_names', None)
-    if not names or len(names) != len(scores[0]):
-        names = [f'class_{i}' for i in range(len(scores[0]))]
+    names = class_names_for(model, len(scores[0]))
     for record, score in zip(records, scores):
         top = int(np.argmax(score))
         record['probabilities'] = {n: float(p) for n, p in zip(names, score)}
         record['top_class'] = names[top]
         record['top_score'] = float(score[top])
-    return dict(video=osp.abspath(video) if isinstance(video, str) else '<frames>',
-                fps=rate, num_frames=frames.num_frames, clip_len=clip_len,
-                window=window, stride=stride, classes=list(names), windows=records)
+    return dict(head, classes=list(names), windows=records)

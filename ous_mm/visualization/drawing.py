@@ -19,6 +19,10 @@ BAR_COLOR = (40, 90, 190)
 #: smallest text height in pixels (cap height + descender) anything here draws
 MIN_TEXT_PX = 12
 FONT = cv2.FONT_HERSHEY_SIMPLEX
+#: one colour per person with every face tracked (track id 1 is green, as the one face);
+#: none is close to FALLBACK_COLOR
+TRACK_COLORS = ((0, 255, 0), (0, 200, 255), (255, 0, 255), (255, 255, 0), (160, 110, 255),
+                (255, 150, 200), (130, 255, 170), (255, 190, 90))
 
 Line = Tuple[str, Tuple[int, int, int]]
 
@@ -78,6 +82,25 @@ def draw_box(img: np.ndarray, box: Sequence[float], color=BOX_COLOR,
         thick = max(2, int(round(min(img.shape[:2]) / 120)))
     x1, y1, x2, y2 = (int(round(v)) for v in box)
     cv2.rectangle(img, (x1, y1), (x2, y2), color, thick)
+    return img
+
+
+def track_color(track_id: int) -> Tuple[int, int, int]:
+    """The colour of person ``track_id`` (1-based; the palette repeats after 8)."""
+    return TRACK_COLORS[(int(track_id) - 1) % len(TRACK_COLORS)]
+
+
+def tag_box(img: np.ndarray, box: Sequence[float], text: str, color, px: int) -> np.ndarray:
+    """Box ``[x1, y1, x2, y2]`` in ``color`` with ``text`` on a filled tag above it (below
+    when there is no room), in place."""
+    draw_box(img, box, color)
+    x1, y1, _, y2 = (int(round(v)) for v in box)
+    w, h = text_size(text, px)
+    pad = max(2, px // 4)
+    top = y1 - h - 2 * pad if y1 - h - 2 * pad >= 0 else min(y2, img.shape[0] - h - 2 * pad)
+    x1 = max(0, min(x1, img.shape[1] - w - 2 * pad))
+    cv2.rectangle(img, (x1, top), (x1 + w + 2 * pad, top + h + 2 * pad), color, -1)
+    put_text(img, text, x1 + pad, top + pad, px, PANEL_COLOR)
     return img
 
 

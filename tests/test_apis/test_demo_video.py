@@ -121,6 +121,22 @@ def test_demo_video_json_annotated_mp4_timeline_and_progress(astronaut_mp4, tiny
     err = capfd.readouterr().err
     assert '4/4' in err and 'window/s' in err
     assert '20/20' in err and 'frame/s' in err
+    assert '0window [' not in err and '0frame [' not in err  # no bar before the total
+
+
+def test_progress_bar_waits_for_the_total(capfd):
+    """Created before the total is known, tqdm would print '0window [00:00, ?window/s]'."""
+    demo = _load_demo()
+    update = demo.progress_bar('windows', 'window')
+    assert capfd.readouterr().err == ''
+    update(1, 4)
+    err = capfd.readouterr().err
+    assert '/4 [' in err and '0window [' not in err  # the first bar drawn has the total
+    update(4, 4)
+    assert '4/4' in capfd.readouterr().err
+    quiet = demo.progress_bar('windows', 'window', disable=True)
+    quiet(1, 2), quiet(2, 2)
+    assert capfd.readouterr().err == ''
 
 
 def test_upstream_argument_order_gets_a_usage_error(capsys):

@@ -130,3 +130,41 @@ def test_webui_default_model_is_what_make_demo_publishes(tmp_path, monkeypatch):
     stray.write_bytes(b'')  # the newest, but no zoo model of that name
     with pytest.raises(SystemExit, match='ous_renamed_synthetic.*pass CONFIG CHECKPOINT'):
         webui.parse_args([])
+
+
+def test_webui_every_face_box_tracks_each_person(tmp_path):
+    """The "every face" checkbox (the endpoint's fourth input) gives one track per person of
+    the two-person photo clip, their crops captioned with their id, a row each in the
+    timeline; leaving it out keeps the one-face answer."""
+    from ous_mm.apis import init_ous_model
+    from ous_mm.datasets.synthetic.photo_clips import photo_clip
+    from tests.test_datasets.video_fixtures import write_video
+
+    frames, _ = photo_clip('astronaut_and_grace_hopper', 12, (480, 270))
+    two = write_video(str(tmp_path / 'two_people.mp4'), frames, fps=6)
+    webui = _load_webui()
+    torch.manual_seed(0)
+    model = init_ous_model(CONFIG)
+    app = webui.build_app(model)
+    port = _free_port()
+    app.queue().launch(server_name='127.0.0.1', server_port=port, prevent_thread_lock=True,
+                       quiet=True, share=False)
+    try:
+        client = gradio_client.Client(f'http://127.0.0.1:{port}/', verbose=False,
+                                      download_files=str(tmp_path))
+        _, timeline, gallery, result = client.predict(
+            gradio_client.handle_file(two), 6, 6, True, api_name='/analyse')
+        _, _, _, single = client.predict(gradio_client.handle_file(two), 6, 6,
+                                         api_name='/analyse')
+    finally:
+        app.close()
+    if isinstance(result, str):
+        result = json.load(open(result))
+    if isinstance(single, str):
+        single = json.load(open(single))
+    assert [t['track_id'] for t in result['tracks']] == [1, 2]
+    assert all(len(t['windows']) == 2 for t in result['tracks'])
+    captions = sorted(item['caption'] for item in gallery)
+    assert [c[:3] for c in captions] == ['#1 ', '#1 ', '#2 ', '#2 ']
+    assert cv2.imread(timeline).shape[0] > 360  # two rows
+    assert 'windows' in single and 'tracks' not in single

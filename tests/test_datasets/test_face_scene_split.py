@@ -161,3 +161,18 @@ def test_detect_stride_runs_the_detector_on_fewer_frames_and_interpolates():
         dict(imgs=frames, frame_inds=np.arange(5), filename='x.mp4'))
     assert calls == [[0, 2, 4]]
     np.testing.assert_allclose(out['face_boxes'][:, 0], [10, 12, 14, 16, 18])  # 1, 3 interpolated
+
+
+def test_given_face_track_is_cropped_as_it_is():
+    """``face_track`` (one person's boxes, every-face inference) is used instead of
+    detecting: the crop follows it even where a detector would pick another face."""
+    frames = [np.zeros((100, 200, 3), np.uint8) for _ in range(3)]
+    for t, f in enumerate(frames):
+        f[20:60, 120 + 10 * t:160 + 10 * t] = 255  # the person, moving right
+    track = np.array([[120 + 10 * t, 20, 160 + 10 * t, 60] for t in range(3)], float)
+    split = FaceSceneSplit(detector=None, out_size=32, margin=0.0)
+    out = split(dict(imgs=list(frames), face_track=track, filename='c.mp4'))
+    np.testing.assert_allclose(out['face_boxes'], track)
+    assert not out['face_fallback'] and out['face_imgs'].min() == 255  # all person
+    with pytest.raises(ValueError, match='c.mp4: face_track'):
+        split(dict(imgs=list(frames), face_track=track[:2], filename='c.mp4'))

@@ -153,3 +153,31 @@ def test_plot_timeline_tool_reads_demo_json(tmp_path, capsys):
     bad.write_text('{"windows": [')
     with pytest.raises(SystemExit, match='bad.json:1: not JSON'):
         tool.main([str(bad)])
+
+
+def test_timeline_of_a_3s_clip_shows_spans_and_groups_near_zero_classes():
+    """Two 2 s windows of a 3 s clip, two classes that matter and five near zero: each point
+    spans its window (the clip is covered 0-3 s), and the five near-zero classes are one
+    grey legend entry instead of five coloured lines on top of each other."""
+    from matplotlib.colors import to_rgb
+
+    from ous_mm.visualization.timeline import MINOR_COLOR, minor_label
+
+    names = ['Happy', 'Sad', 'Neutral', 'Angry', 'Surprise', 'Disgust', 'Fear']
+    probs = [(0.60, 0.35, 0.01, 0.01, 0.01, 0.01, 0.01), (0.30, 0.66, 0.01, 0.01, 0.0, 0.01, 0.01)]
+    windows = [dict(start_sec=s, end_sec=s + 2.0, face_fallback=False,
+                    probabilities=dict(zip(names, p))) for s, p in zip((0.0, 1.0), probs)]
+    fig = plot_timeline(dict(video='three_seconds.mp4', classes=names, windows=windows))
+    ax = fig.axes[0]
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels == ['Happy', 'Sad', minor_label(names[2:])]
+    lines = {line.get_label(): line for line in ax.get_lines()}
+    major = [to_rgb(lines[n].get_color()) for n in ('Happy', 'Sad')]
+    assert np.abs(np.subtract(*major)).max() > 0.3  # two clearly different colours
+    for name in names[2:]:
+        assert to_rgb(lines[name].get_color()) == to_rgb(MINOR_COLOR)
+    assert all(to_rgb(MINOR_COLOR) != c for c in major)
+    segments = [seg for coll in ax.collections for seg in coll.get_segments()]
+    xs = [x for seg in segments for x, _ in seg]
+    assert min(xs) == 0.0 and max(xs) == 3.0  # the whole clip, not two points at 1 and 2 s
+    assert ax.get_xlim() == (0.0, 3.0)

@@ -1,7 +1,8 @@
 """Plot the emotion timeline of a ``demo/demo_video.py --out-json`` result as PNG.
 
 One line per class (its probability at each window's centre); windows where no
-face was found (the centre crop was classified) are shaded and labelled.
+face was found (the centre crop was classified) are shaded and labelled. A
+``--all-faces`` result gets one row per tracked person.
 
 Example::
 
@@ -37,9 +38,9 @@ def load_result(path: str) -> dict:
             result = json.load(f)
     except json.JSONDecodeError as err:
         raise SystemExit(f'{path}:{err.lineno}: not JSON ({err.msg})') from None
-    if not isinstance(result, dict) or not result.get('windows'):
-        raise SystemExit(f'{path} has no "windows": was it written by demo/demo_video.py '
-                         '--out-json?')
+    if not isinstance(result, dict) or not (result.get('windows') or 'tracks' in result):
+        raise SystemExit(f'{path} has no "windows" (nor "tracks"): was it written by '
+                         'demo/demo_video.py --out-json?')
     return result
 
 
@@ -53,8 +54,12 @@ def main(argv=None):
         fig = plot_timeline(result, out, classes=args.classes, title=args.title)
     except ValueError as err:
         raise SystemExit(f'{args.result}: {err}') from None
-    fallback = sum(bool(w.get('face_fallback')) for w in result['windows'])
-    print(f'{len(result["windows"])} windows ({fallback} without a face); saved {out}')
+    if 'tracks' in result:
+        print(f'{len(result["tracks"])} people, '
+              f'{sum(len(t["windows"]) for t in result["tracks"])} person-windows; saved {out}')
+    else:
+        fallback = sum(bool(w.get('face_fallback')) for w in result['windows'])
+        print(f'{len(result["windows"])} windows ({fallback} without a face); saved {out}')
     return fig
 
 

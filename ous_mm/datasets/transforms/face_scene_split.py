@@ -54,7 +54,10 @@ class FaceSceneSplit(BaseTransform):
     Required keys: ``imgs`` (list of HxWx3 RGB; grayscale accepted).
 
     Optional keys: ``face_imgs`` (provided face frames), ``frame_inds``,
-    ``boxes_file``, ``filename`` (passed to the detector / used in messages).
+    ``boxes_file``, ``filename`` (passed to the detector / used in messages),
+    ``face_track`` ((T, 4) boxes of one person, used as they are instead of
+    detecting and following the most prominent face: every-face inference
+    classifies each tracked person this way).
 
     Modified keys: ``imgs`` -> scene clip, uint8 (T, S, S, 3); ``img_shape``.
 
@@ -156,6 +159,16 @@ class FaceSceneSplit(BaseTransform):
         track, _ = track_face(detections, smooth_window=self.smooth_window)
         return track
 
+    def _given_or_tracked(self, frames, results: Dict) -> Optional[np.ndarray]:
+        given = results.get('face_track')
+        if given is None:
+            return self._track(frames, results)
+        given = np.asarray(given, dtype=np.float64)
+        if given.shape != (len(frames), 4) or not np.isfinite(given).all():
+            raise ValueError(f'{results.get("filename", "<clip>")}: face_track must be finite '
+                             f'({len(frames)}, 4) boxes, got shape {given.shape}')
+        return given
+
     def _fallback(self, results: Dict) -> None:
         name = results.get('filename', '<clip>')
         if self.on_no_face == 'raise':
@@ -182,9 +195,9 @@ class FaceSceneSplit(BaseTransform):
             if len(faces) != len(frames):
                 raise ValueError(f'{name}: {len(faces)} face frames but {len(frames)} scene frames')
             if self.mask_face:
-                track = self._track(frames, results)
+                track = self._given_or_tracked(frames, results)
         else:
-            track = self._track(frames, results)
+            track = self._given_or_tracked(frames, results)
             if track is None:
                 self._fallback(results)
                 fallback = True
