@@ -38,8 +38,13 @@ def validation_series(work_dir: str, prefix: str = 'dfer/') -> List[Dict[str, fl
     return [by_epoch[e] for e in sorted(by_epoch)]
 
 
+COMPETITION_KEYS = ('face_probe_acc', 'attn_face', 'attn_scene', 'attn_polarity', 'grad_face',
+                    'grad_scene', 'grad_polarity', 'loss_face_aux')
+
+
 def training_series(work_dir: str, keys=('global_switch', 'similarity_dist', 'face_erank',
-                                         'face_spread', 'loss')) -> Dict[int, Dict[str, float]]:
+                                         'face_spread', 'loss') + COMPETITION_KEYS
+                    ) -> Dict[int, Dict[str, float]]:
     """Epoch means of logged training scalars (``keys``) of every run under ``work_dir``."""
     sums: Dict[int, Dict[str, List[float]]] = {}
     for path in sorted(glob.glob(osp.join(work_dir, '*', 'vis_data', 'scalars.json'))):
@@ -58,15 +63,46 @@ def training_series(work_dir: str, keys=('global_switch', 'similarity_dist', 'fa
     return {e: {k: sum(v) / len(v) for k, v in d.items()} for e, d in sorted(sums.items())}
 
 
-def summarize_run(work_dir: str, metric: str = 'UAR',
-                  near: float = 0.95) -> Dict[str, Optional[float]]:
+def _budget(work_dir: str) -> Optional[int]:
+    """``train_cfg.max_epochs`` of the config mmengine dumped into a run's log folder."""
+    from mmengine.config import Config
+
+    for path in sorted(glob.glob(osp.join(work_dir, '*', '*.py')), reverse=True):
+        try:
+            return int(Config.fromfile(path).train_cfg.max_epochs)
+        except Exception:  # not a dumped config (or one without an epoch budget)
+            continue
+    return None
+
+
+def run_status(series_values: Sequence[float], epochs: int, max_epochs: Optional[int],
+               ended_on_plateau: bool, window: int = 5, min_rise: float = 1.0) -> str:
+    """How a run ended: ``'stuck'`` (its last validation is on the polarity plateau),
+    ``'unfinished'`` (it used its whole epoch budget and its validation ``metric`` was
+    still rising: the best of the last ``window`` epochs is more than ``min_rise`` points
+    above the best before them), or ``'converged'``. A stuck or unfinished run is not a
+    result to report as the recipe's figure.
+    """
+    if ended_on_plateau:
+        return 'stuck'
+    values = [v for v in series_values if v is not None]
+    used_budget = max_epochs is not None and epochs >= max_epochs
+    if used_budget and len(values) > window:
+        if max(values[-window:]) > max(values[:-window]) + min_rise:
+            return 'unfinished'
+    return 'converged'
+
+
+def summarize_run(work_dir: str, metric: str = 'UAR', near: float = 0.95,
+                  max_epochs: Optional[int] = None) -> Dict[str, Optional[float]]:
     """Best validation ``metric``, its epoch, the epochs run and the plateau epochs.
 
     ``converged_epoch``: the first epoch whose ``metric`` reaches ``near`` x the best
     (the convergence measure of Table IV: the epoch of the best value alone swings
     with noise once a run has converged). ``plateau_epochs``: validations on the
     one-class-per-polarity plateau (``dfer/plateau``); ``ended_on_plateau``: the
-    last validation was on it.
+    last validation was on it. ``status``: :func:`run_status`, with the epoch budget
+    ``max_epochs`` (default: read from the config the run dumped).
     """
     series = validation_series(work_dir)
     if not series:
@@ -75,11 +111,14 @@ def summarize_run(work_dir: str, metric: str = 'UAR',
     converged = next(row['epoch'] for row in series
                      if row.get(metric, float('-inf')) >= near * best.get(metric, 0.0))
     plateau = [row for row in series if row.get('plateau', 0.0) >= 0.5]
+    values = [row.get(metric) for row in series]
+    ended = bool(series[-1].get('plateau', 0.0) >= 0.5)
+    budget = max_epochs if max_epochs is not None else _budget(work_dir)
     return dict(best_val=best.get(metric), best_epoch=best['epoch'],
                 converged_epoch=converged, epochs=series[-1]['epoch'],
-                val_series=[row.get(metric) for row in series],
-                plateau_epochs=len(plateau),
-                ended_on_plateau=bool(series[-1].get('plateau', 0.0) >= 0.5))
+                val_series=values, plateau_epochs=len(plateau), ended_on_plateau=ended,
+                max_epochs=budget,
+                status=run_status(values, series[-1]['epoch'], budget, ended))
 
 
 def early_stop_epoch(values: Sequence[float], patience: int, min_delta: float = 0.1,

@@ -4,8 +4,8 @@ import random
 
 import pytest
 
-from ous_mm.evaluation.run_summary import (early_stop_epoch, stop_rule_rows, summarize_run,
-                                           training_series, validation_series)
+from ous_mm.evaluation.run_summary import (early_stop_epoch, run_status, stop_rule_rows,
+                                           summarize_run, training_series, validation_series)
 
 
 def _write(path, rows):
@@ -29,8 +29,23 @@ def test_series_merge_runs_and_summaries(tmp_path):
     summary = summarize_run(str(tmp_path))
     assert summary == dict(best_val=90.0, best_epoch=3, converged_epoch=3, epochs=4,
                            val_series=[40.0, 80.0, 90.0, 86.0],
-                           plateau_epochs=1, ended_on_plateau=False)
+                           plateau_epochs=1, ended_on_plateau=False, max_epochs=None,
+                           status='converged')
     assert summarize_run(str(tmp_path), near=0.85)['converged_epoch'] == 2
+    # the budget is read from the config mmengine dumps into the run's log folder
+    (tmp_path / '20260102_000000' / 'cfg.py').write_text('train_cfg = dict(max_epochs=4)\n')
+    assert summarize_run(str(tmp_path))['max_epochs'] == 4
+
+
+@pytest.mark.parametrize('values, epochs, budget, plateau, status', [
+    ([40, 50, 60, 70, 80, 81, 82, 83, 84, 90], 10, 10, False, 'unfinished'),  # still rising
+    ([40, 70, 90, 90, 89, 90, 90, 89, 90, 90], 10, 10, False, 'converged'),   # flat at the end
+    ([40, 50, 60, 70, 80, 81, 82, 83, 84, 90], 10, 30, False, 'converged'),   # stopped early
+    ([40, 43, 43, 43, 43, 43, 43, 43, 43, 43], 10, 10, True, 'stuck'),
+    ([40, 50, 60, 70, 80, 81, 82, 83, 84, 90], 10, None, False, 'converged'),  # budget unknown
+])
+def test_run_status(values, epochs, budget, plateau, status):
+    assert run_status(values, epochs, budget, plateau) == status
 
 
 def test_no_metrics_and_bad_lines_name_the_file(tmp_path):

@@ -52,7 +52,7 @@ def test_the_shipped_stop_rule_can_fire_within_the_shipped_schedule():
                            / math.log(1 / plateau.factor))
     # the earliest LR-floor stop is after epoch (patience + 1) * reductions: not before the end
     assert (plateau.patience + 1) * reductions >= epochs
-    early = next(h for h in cfg.custom_hooks if h.type == 'EarlyStoppingHook')
+    early = next(h for h in cfg.custom_hooks if h.type == 'PlateauAwareEarlyStoppingHook')
     assert early.monitor == 'dfer/UAR' and early.patience + 1 < epochs
     demo = Config.fromfile(osp.join(ROOT, 'configs', 'ous', 'demo', 'ous_frozen_synthetic.py'))
     assert early in demo.custom_hooks and early.patience + 1 < demo.train_cfg.max_epochs

@@ -22,13 +22,15 @@ default_hooks = dict(
 # PolarityPlateauHook warns when validation sits on the one-class-per-polarity plateau.
 # Stop rules: the paper's LR floor (it cannot fire within 60 epochs: 0.002 / 3^k < 1e-7
 # needs k = 10 reductions, at most one per 6 epochs) and an early stop on validation UAR that
-# can: 15 validations without a gain of 0.1. Patience chosen by replaying 90+ finished
-# runs of the variant family (docs/method.md, "Stop rule"); `custom_hooks` lists both.
+# can: 15 validations without a gain of 0.1 (docs/method.md, "Stop rule"). Validations on
+# the polarity plateau do not count toward that patience: a stuck run is not a result.
+# FusionCompetitionHook logs the per-stream gradient norms (docs/method.md, "Scene shortcut").
 custom_hooks = [dict(type='StopOnLRFloorHook', min_lr=1e-7),
-                dict(type='EarlyStoppingHook', monitor='dfer/UAR', rule='greater',
+                dict(type='PlateauAwareEarlyStoppingHook', monitor='dfer/UAR', rule='greater',
                      min_delta=0.1, patience=15),
                 dict(type='FaceFallbackLoggerHook'),
-                dict(type='PolarityPlateauHook', patience=3)]
+                dict(type='PolarityPlateauHook', patience=3),
+                dict(type='FusionCompetitionHook')]
 
 # The paper trains with batch 16; `--auto-scale-lr` rescales lr for another total batch.
 auto_scale_lr = dict(enable=False, base_batch_size=16)
