@@ -69,6 +69,8 @@ def resume_from_loadable(cfg: Config, args) -> Config:
     from ous_mm.utils.checkpoint import find_resume_checkpoint
     requested = None if args.resume == 'auto' else args.resume
     choice = find_resume_checkpoint(cfg.work_dir, requested)
+    for note in choice.notes:
+        print(f'NOTE: {note}', file=sys.stderr)
     for path, problem in choice.skipped:
         print(f'WARNING: cannot resume from {path}: {problem}; trying an older checkpoint',
               file=sys.stderr)
