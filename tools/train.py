@@ -91,7 +91,12 @@ def main():
     from ous_mm.apis import build_runner
     cfg = resume_from_loadable(merge_args(Config.fromfile(args.config), args), args)
     runner = build_runner(cfg)
-    runner.train()
+    from ous_mm.utils.class_identity import ClassIdentityError
+    try:
+        runner.train()
+    except ClassIdentityError as err:  # found before the first iteration: a user error
+        print(f'error: {err}', file=sys.stderr)
+        sys.exit(2)
 
 
 if __name__ == '__main__':

@@ -11,7 +11,8 @@ from ..utils.config_switches import apply_config_switches
 @RUNNERS.register_module()
 class OUSRunner(Runner):
     """mmengine's :class:`~mmengine.runner.Runner`, unchanged but for :meth:`from_cfg`
-    and an automatic resume that reads ``last_checkpoint`` relative to the work dir.
+    and an automatic resume that reads ``last_checkpoint`` relative to the work dir;
+    every run gets a :class:`~ous_mm.engine.hooks.ClassIdentityHook`.
 
     The top-level switches of the OUS configs (``feature_cache``, ``clip_len``,
     ``img_size``, ``face_detector``, ``face_crop``, ``fold``; see
@@ -33,4 +34,8 @@ class OUSRunner(Runner):
 
     @classmethod
     def from_cfg(cls, cfg: Union[Config, ConfigDict, dict]) -> 'OUSRunner':
-        return super().from_cfg(apply_config_switches(cfg))
+        runner = super().from_cfg(apply_config_switches(cfg))
+        if not any(type(h).__name__ == 'ClassIdentityHook' for h in runner.hooks):
+            # classes of dataset, head, metric and checkpoint compared before any iteration
+            runner.register_hook(dict(type='ClassIdentityHook'))
+        return runner
