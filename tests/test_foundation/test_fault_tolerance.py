@@ -142,18 +142,20 @@ def test_kill_9_right_after_every_checkpoint_save(tmp_path, data_root):
     at N" and validation used to skip epoch N's validation forever) and nothing is lost."""
     from ous_mm.evaluation.run_summary import validation_series
     work_dir = str(tmp_path / 'work')
-    epochs = 2
+    epochs, kills = 2, 0
     for attempt in range(4 * epochs + 1):
         rc, log = train(work_dir, data_root, fault='checkpoint_saved@1', resume=attempt > 0,
                         max_epochs=epochs)
         if rc == 0:
             break
         assert rc == -9, log[-3000:]
+        kills += 1
         saved = epochs_saved(work_dir)
         assert saved and last_epoch_started(log) - saved[-1] <= 1, (saved, log[-2000:])
         for path in glob.glob(osp.join(work_dir, '*.pth')):
             torch.load(path, map_location='cpu', weights_only=True)
     assert rc == 0, 'training never finished'
+    assert kills >= epochs  # every epoch checkpoint was followed by a kill
     assert epochs_saved(work_dir)[-1] == epochs
     assert [row['epoch'] for row in validation_series(work_dir)] == list(range(1, epochs + 1))
     assert one_best_per_metric(work_dir)
