@@ -399,3 +399,20 @@ def test_demo_video_refuses_a_bad_checkpoint_in_one_line(tmp_path):
     with pytest.raises(SystemExit) as err:
         demo.main([video, config, str(bad)])
     assert str(err.value).startswith(f'error: checkpoint {bad} is empty (0 bytes')
+
+
+def test_a_refused_import_prints_no_internal_error(tmp_path, capsys):
+    """A list refused part-way (here: its paths name MAFW, imported as DFEW) printed a
+    spurious 'INTERNAL ERROR, counts do not add up' before the real reason."""
+    from .layout_fixtures import build_dfew
+    import_list = _import_tool()
+    root = str(tmp_path / 'dfew')
+    build_dfew(root)
+    lst = tmp_path / 'list.txt'
+    lst.write_text(''.join(f'/data/MAFW/data/frames/{k:05d} {k % 7}\n' for k in range(1, 9)))
+    assert import_list(['--format', 'mae-dfer', '--dataset', 'dfew', '--root', root,
+                        '--out', str(tmp_path / 'o.jsonl'), '--list', str(lst)]) == 2
+    captured = capsys.readouterr()
+    assert 'paths name MAFW' in captured.err
+    assert 'INTERNAL ERROR' not in captured.out + captured.err
+    assert 'refused part-way' in captured.out
