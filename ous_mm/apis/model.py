@@ -125,7 +125,8 @@ def init_ous_model(config: Union[str, Config],
         restore_frozen_encoders(model)  # lean checkpoints lack the frozen towers
         meta = load_checkpoint_strict(model, checkpoint, map_location='cpu', sha256=sha256)
     check_class_identity(model=model, checkpoint_meta=meta, checkpoint=checkpoint,
-                         config_classes=class_names_of(cfg), config_polarity=cfg.get('polarity_map'))
+                         config_classes=class_names_of(cfg),
+                         config_polarity=cfg.get('polarity_map'))
     model.cfg = cfg
     names = class_names_of(cfg)
     dataset_meta = meta.get('dataset_meta') if isinstance(meta, dict) else None

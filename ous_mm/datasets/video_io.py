@@ -76,7 +76,8 @@ def frame_file_problem(path: str) -> Optional[str]:
         return f'{path}: image file is empty (0 bytes)'
     with open(path, 'rb') as f:
         head = f.read(12)
-    if not head.startswith(_IMAGE_SIGNATURES) or (head.startswith(b'RIFF') and head[8:12] != b'WEBP'):
+    webp = head.startswith(b'RIFF') and head[8:12] == b'WEBP'
+    if not head.startswith(_IMAGE_SIGNATURES[:3]) and not webp:
         return f'{path}: not an image file (it starts with {head[:8]!r}, no JPEG/PNG/BMP/WebP header)'
     return None
 

@@ -29,7 +29,8 @@ class RunResult:
     layout: str = ''  # where scene clips and face folders were found
     errors: List[str] = field(default_factory=list)
     warnings: List[str] = field(default_factory=list)
-    established: Dict[str, str] = field(default_factory=OrderedDict)  # list -> how its dataset is known
+    #: list -> how its dataset was established (imports)
+    established: Dict[str, str] = field(default_factory=OrderedDict)
 
 
 def failed(report: ConversionReport, error: str, layout: str = '') -> RunResult:
