@@ -416,3 +416,16 @@ def test_a_refused_import_prints_no_internal_error(tmp_path, capsys):
     assert 'paths name MAFW' in captured.err
     assert 'INTERNAL ERROR' not in captured.out + captured.err
     assert 'refused part-way' in captured.out
+
+
+def test_check_dataset_tool_reports_malformed_box_files_instead_of_crashing(tmp_path, capsys):
+    """tools/data/check_dataset.py died with a raw "ValueError: could not convert string to
+    float: 'a'" and no file name on a box file holding strings."""
+    from .test_import_list import load_tool
+    root = str(tmp_path)
+    ann = _write_ann(osp.join(root, 'ann.jsonl'), box_frames('[["a", 8, 48, 40, 0.9]]')(root))
+    check = load_tool('tools/data/check_dataset.py').main
+    assert check([ann, '--data-root', root, '--classes', ','.join(CLASSES),
+                  '--precomputed-boxes', '--no-progress']) == 1
+    out = capsys.readouterr().out
+    assert 'ann.jsonl:1: ' in out and 'bx.json: frame 0: boxes must be' in out
