@@ -166,7 +166,12 @@ def main(argv=None):
     config = load_config(args.config, args.cfg_options) if args.cfg_options else args.config
     detector = face_detector_cfg(args.detector, args.device, args.det_config,
                                  args.det_checkpoint, args.det_score_thr)
-    model = init_ous_model(config, args.checkpoint, device=args.device, sha256=args.sha256)
+    from ous_mm.utils import CheckpointError
+    from ous_mm.utils.class_identity import ClassIdentityError
+    try:  # a damaged, tampered or foreign checkpoint: one line naming it, no traceback
+        model = init_ous_model(config, args.checkpoint, device=args.device, sha256=args.sha256)
+    except (CheckpointError, ClassIdentityError) as err:
+        raise SystemExit(f'error: {err}') from None
     result = inference_video(model, args.video, window=args.window, stride=args.stride,
                              detector=detector, batch_size=args.batch_size,
                              progress=progress_bar('windows', 'window', args.no_progress),

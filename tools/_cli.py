@@ -84,6 +84,8 @@ def print_result(result, tag: str) -> int:
         print(f'[{tag}] indexed:\n{result.layout}')
     if result.report.counts or result.report.issues:
         print(result.report.summary())
+    for path, how in getattr(result, 'established', {}).items():
+        print(f'[{tag}] {path} is a {tag.upper()} list: {how}')
     for path, clips in result.outputs.items():
         print(f'[{tag}] {clips} clips -> {path}')
     if result.report_path:

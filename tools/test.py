@@ -76,7 +76,12 @@ def main():
             sys.exit(2)
     from ous_mm.apis import build_runner
     runner = build_runner(cfg, restore_encoders=True)
-    runner.test()
+    from ous_mm.utils.class_identity import ClassIdentityError
+    try:
+        runner.test()
+    except ClassIdentityError as err:  # found before the first iteration: a user error
+        print(f'error: {err}', file=sys.stderr)
+        sys.exit(2)
 
 
 if __name__ == '__main__':

@@ -69,6 +69,8 @@ def resume_from_loadable(cfg: Config, args) -> Config:
     from ous_mm.utils.checkpoint import find_resume_checkpoint
     requested = None if args.resume == 'auto' else args.resume
     choice = find_resume_checkpoint(cfg.work_dir, requested)
+    for note in choice.notes:
+        print(f'NOTE: {note}', file=sys.stderr)
     for path, problem in choice.skipped:
         print(f'WARNING: cannot resume from {path}: {problem}; trying an older checkpoint',
               file=sys.stderr)
@@ -89,7 +91,12 @@ def main():
     from ous_mm.apis import build_runner
     cfg = resume_from_loadable(merge_args(Config.fromfile(args.config), args), args)
     runner = build_runner(cfg)
-    runner.train()
+    from ous_mm.utils.class_identity import ClassIdentityError
+    try:
+        runner.train()
+    except ClassIdentityError as err:  # found before the first iteration: a user error
+        print(f'error: {err}', file=sys.stderr)
+        sys.exit(2)
 
 
 if __name__ == '__main__':

@@ -9,6 +9,7 @@ from mmengine.config import Config
 from mmengine.registry import init_default_scope
 
 from ous_mm.utils import apply_config_switches, load_checkpoint_strict, resolve_zoo_model
+from ous_mm.utils.class_identity import check_class_identity
 
 
 def class_names_of(cfg: Config) -> Optional[List[str]]:
@@ -101,6 +102,8 @@ def init_ous_model(config: Union[str, Config],
         ous_mm.utils.CheckpointError: a checkpoint that is missing, fails its
             hash, is not a safe weights-only pickle, or does not match the
             model built from the config (missing/unexpected keys, shapes).
+        ous_mm.utils.class_identity.ClassIdentityError: the config, the model and the
+            checkpoint disagree on the class names, their order or the polarity map.
     """
     import ous_mm  # noqa: F401  (registration, idempotent)
     from mmaction.registry import MODELS
@@ -121,6 +124,9 @@ def init_ous_model(config: Union[str, Config],
     else:
         restore_frozen_encoders(model)  # lean checkpoints lack the frozen towers
         meta = load_checkpoint_strict(model, checkpoint, map_location='cpu', sha256=sha256)
+    check_class_identity(model=model, checkpoint_meta=meta, checkpoint=checkpoint,
+                         config_classes=class_names_of(cfg),
+                         config_polarity=cfg.get('polarity_map'))
     model.cfg = cfg
     names = class_names_of(cfg)
     dataset_meta = meta.get('dataset_meta') if isinstance(meta, dict) else None

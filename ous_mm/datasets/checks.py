@@ -9,7 +9,8 @@ so it calls the same readers (:func:`~.annotation.scan_annotation_file`,
 
 Errors (training stops): a malformed, non-UTF-8 or duplicate annotation line,
 an unknown label, a missing / empty / undecodable scene, unreadable face
-frames, a missing, invalid or stale box file, ``boxes: null`` where the
+frames (every frame file is checked to be a non-empty image; ``deep`` decodes
+each, not only the first and last), a missing, invalid or stale box file, ``boxes: null`` where the
 pipeline reads boxes (``PrecomputedFaceBoxes``), no face in any frame under
 ``on_no_face='raise'``. Warnings (training runs, with a documented fallback):
 short clips (frames repeated), odd frame sizes, face/scene length mismatch,
@@ -24,7 +25,8 @@ from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 from .annotation import AnnotationError, class_ids, label_id, resolve_path, scan_annotation_file
 from .face_detectors.box_file import (BoxFileError, boxes_at, check_box_file_length,
                                       read_box_file, usable_boxes)
-from .video_io import decode_fallbacks, list_frame_files, read_image_rgb, verify_source
+from .video_io import (check_frame_files, decode_fallbacks, list_frame_files, read_image_rgb,
+                       verify_source)
 
 ERROR, WARNING = 'error', 'warning'
 Problem = Tuple[str, str, str]  # severity, kind, message (starting with file:line)
@@ -136,7 +138,8 @@ def _check_faces(faces: str, n_scene: Optional[int], min_frames: int, deep: bool
                  probs: List[Problem]) -> None:
     try:
         files = list_frame_files(faces)
-        for f in (files if deep else [files[0], files[-1]]):
+        check_frame_files(files)  # what training checks of every frame file
+        for f in (files if deep else sorted({files[0], files[-1]})):
             read_image_rgb(f)
     except FileNotFoundError as err:
         probs.append((ERROR, 'missing face frames', str(err)))

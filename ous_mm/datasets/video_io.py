@@ -64,12 +64,43 @@ def list_frame_files(folder: str) -> List[str]:
     return [osp.join(folder, n) for n in names]
 
 
+#: The first bytes of each image format a frame folder may hold.
+_IMAGE_SIGNATURES = (b'\xff\xd8\xff', b'\x89PNG\r\n\x1a\n', b'BM', b'RIFF')
+
+
+def frame_file_problem(path: str) -> Optional[str]:
+    """Why the frame file ``path`` cannot be an image, without decoding it (a few bytes
+    read): empty, or not starting like a JPEG/PNG/BMP/WebP (a text or HTML file saved
+    as ``.jpg``). None when it looks like one. Training and the checker both use it."""
+    if osp.getsize(path) == 0:
+        return f'{path}: image file is empty (0 bytes)'
+    with open(path, 'rb') as f:
+        head = f.read(12)
+    webp = head.startswith(b'RIFF') and head[8:12] == b'WEBP'
+    if not head.startswith(_IMAGE_SIGNATURES[:3]) and not webp:
+        return f'{path}: not an image file (it starts with {head[:8]!r}, no JPEG/PNG/BMP/WebP header)'
+    return None
+
+
+def check_frame_files(files: Sequence[str]) -> None:
+    """The one check of a frame folder's files, shared by training (every frame folder it
+    opens) and the data check: each exists and looks like an image
+    (:func:`frame_file_problem`); nothing is decoded. Raises naming the file."""
+    for path in files:
+        if not osp.isfile(path):
+            raise FileNotFoundError(f'frame not found: {path}')
+        problem = frame_file_problem(path)
+        if problem is not None:
+            raise VideoReadError(problem)
+
+
 def read_image_rgb(path: str) -> np.ndarray:
     """Read one frame as RGB uint8 (grayscale and 16-bit images converted)."""
     if not osp.isfile(path):
         raise FileNotFoundError(f'frame not found: {path}')
-    if osp.getsize(path) == 0:
-        raise VideoReadError(f'{path}: image file is empty (0 bytes)')
+    problem = frame_file_problem(path)
+    if problem is not None:
+        raise VideoReadError(problem)
     img = cv2.imread(path, cv2.IMREAD_COLOR)
     if img is None:
         raise VideoReadError(f'{path}: cannot decode image (corrupt or unsupported format)')
@@ -109,6 +140,7 @@ class FrameFolder(FrameSource):
     def __init__(self, folder: str):
         self.path = folder
         self.files = list_frame_files(folder)
+        check_frame_files(self.files)
         self.num_frames = len(self.files)
 
     def get_frames(self, inds):

@@ -10,7 +10,9 @@ from ..utils.config_switches import apply_config_switches
 
 @RUNNERS.register_module()
 class OUSRunner(Runner):
-    """mmengine's :class:`~mmengine.runner.Runner`, unchanged but for :meth:`from_cfg`.
+    """mmengine's :class:`~mmengine.runner.Runner`, unchanged but for :meth:`from_cfg`
+    and an automatic resume that reads ``last_checkpoint`` relative to the work dir;
+    every run gets a :class:`~ous_mm.engine.hooks.ClassIdentityHook`.
 
     The top-level switches of the OUS configs (``feature_cache``, ``clip_len``,
     ``img_size``, ``face_detector``, ``face_crop``, ``fold``; see
@@ -21,6 +23,19 @@ class OUSRunner(Runner):
     build it with ``RUNNERS.build(cfg)`` as MMAction2's tools do.
     """
 
+    def load_or_resume(self) -> None:
+        """mmengine's, but an automatic resume reads ``last_checkpoint`` relative to the
+        work dir (where the checkpoint hook writes it), so a copied work dir resumes
+        from its own checkpoint."""
+        if self._resume and self._load_from is None and not self._has_loaded:
+            from ..utils.checkpoint import read_last_checkpoint
+            self._load_from = read_last_checkpoint(self.work_dir)
+        super().load_or_resume()
+
     @classmethod
     def from_cfg(cls, cfg: Union[Config, ConfigDict, dict]) -> 'OUSRunner':
-        return super().from_cfg(apply_config_switches(cfg))
+        runner = super().from_cfg(apply_config_switches(cfg))
+        if not any(type(h).__name__ == 'ClassIdentityHook' for h in runner.hooks):
+            # classes of dataset, head, metric and checkpoint compared before any iteration
+            runner.register_hook(dict(type='ClassIdentityHook'))
+        return runner

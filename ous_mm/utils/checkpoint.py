@@ -297,26 +297,50 @@ def _step(path: str) -> Optional[int]:
 
 @dataclass
 class ResumeChoice:
-    """The checkpoint to resume from (None: none loadable) and those skipped, with why."""
+    """The checkpoint to resume from (None: none loadable), those skipped with why, and
+    notes on how the work dir's pointer was read."""
     path: Optional[str]
     skipped: List[Tuple[str, str]] = field(default_factory=list)
+    notes: List[str] = field(default_factory=list)
 
 
-def resume_candidates(work_dir: str, requested: Optional[str] = None) -> List[str]:
+def read_last_checkpoint(work_dir: str, notes: Optional[List[str]] = None) -> Optional[str]:
+    """The checkpoint ``<work_dir>/last_checkpoint`` names, resolved inside ``work_dir``.
+
+    The pointer is relative to the work dir (a copied work dir resumes in the copy). An
+    absolute pointer into another folder, as older runs wrote, means the work dir was
+    copied or moved: its own file of that name is used when it exists (said in
+    ``notes``)."""
+    pointer = osp.join(work_dir, 'last_checkpoint')
+    if not osp.isfile(pointer):
+        return None
+    with open(pointer, encoding='utf-8', errors='replace') as f:
+        latest = f.read().strip()
+    if not latest:
+        return None
+    if not osp.isabs(latest):
+        return osp.join(work_dir, latest)
+    own = osp.join(work_dir, osp.basename(latest))
+    if osp.dirname(latest) != osp.abspath(work_dir) and osp.isfile(own):
+        if notes is not None:
+            notes.append(f'{pointer} names {latest}, outside this work dir (a copied or '
+                         f'moved work dir?); resuming from its own {own}')
+        return own
+    return latest
+
+
+def resume_candidates(work_dir: str, requested: Optional[str] = None,
+                      notes: Optional[List[str]] = None) -> List[str]:
     """Checkpoints to try, best first: ``requested`` (``--resume PATH``) then the older
     ``epoch_N``/``iter_N`` files of its folder; or the work dir's ``last_checkpoint``,
-    then every ``epoch_N``/``iter_N`` file there, newest first."""
+    then every ``epoch_N``/``iter_N`` file of the work dir, newest first."""
     if requested is not None:
         folder, first, limit = osp.dirname(osp.abspath(requested)), [requested], _step(requested)
     else:
         folder, first, limit = work_dir, [], None
-        pointer = osp.join(work_dir, 'last_checkpoint')
-        if osp.isfile(pointer):
-            with open(pointer, encoding='utf-8', errors='replace') as f:
-                latest = f.read().strip()
-            if latest:
-                first.append(latest)
-                folder = osp.dirname(osp.abspath(latest)) if osp.isabs(latest) else folder
+        latest = read_last_checkpoint(work_dir, notes)
+        if latest:
+            first.append(latest)
     found = []
     if osp.isdir(folder):
         found = [osp.join(folder, n) for n in os.listdir(folder) if _step(n) is not None]
@@ -333,7 +357,7 @@ def find_resume_checkpoint(work_dir: str, requested: Optional[str] = None) -> Re
     """The newest loadable checkpoint among :func:`resume_candidates`; the broken ones
     before it (a kill mid-write, a truncated copy) are listed with their problem."""
     choice = ResumeChoice(None)
-    for path in resume_candidates(work_dir, requested):
+    for path in resume_candidates(work_dir, requested, choice.notes):
         problem = checkpoint_problem(path)
         if problem is None:
             choice.path = path

@@ -7,7 +7,9 @@ sleeps and then kills is flaky. With ``OUS_FAULT_POINT=<name>@<n>`` (e.g.
 reaches the point ``name``; unset (always, outside tests) every point is a no-op.
 
 Points: ``train_iter`` (after a training iteration), ``checkpoint_write``
-(half of a checkpoint written to its temporary file), ``best_swap`` (the new
+(half of a checkpoint written to its temporary file), ``checkpoint_saved`` (an
+epoch checkpoint and ``last_checkpoint`` complete, before the epoch's validation or
+after a re-save), ``best_swap`` (the new
 best checkpoint and the epoch checkpoint naming it complete, the old best not
 yet removed).
 """

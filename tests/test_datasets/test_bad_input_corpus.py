@@ -28,6 +28,7 @@ from ous_mm.datasets.annotation import AnnotationError
 from ous_mm.datasets.checks import ERROR, CheckTarget, check_targets
 from ous_mm.datasets.face_detectors import write_box_file
 from ous_mm.datasets.face_scene_dataset import ClipLoadError
+from ous_mm.datasets.layouts import read_jsonl
 from ous_mm.datasets.video_io import decode_fallbacks
 
 from .video_fixtures import write_frame_folder
@@ -138,6 +139,29 @@ def box_file_text(text):
     return make
 
 
+def box_frames(*frames, n=8):
+    """A box file for the 8-frame ``bx.mp4`` whose first frames are ``frames`` (JSON text),
+    the rest holding the good face box."""
+    entries = list(frames) + [json.dumps([FACE])] * (n - len(frames))
+    return box_file_text(json.dumps(dict(format='ous-face-boxes', version=1, clip_id='bx',
+                                         source='bx.mp4', num_frames=n, frame_size=[48, 64],
+                                         detector='corpus', boxes=[]))[:-3]
+                         + '[' + ','.join(entries) + ']}')
+
+
+def face_folder(name, bad_bytes, index=2, n=5):
+    """A clip with a face-frame folder whose frame ``index`` (not the first or last one)
+    holds ``bad_bytes``; its scene is a good video."""
+    def make(root):
+        _video(osp.join(root, 'ok.mp4'), _frames(n))
+        folder = osp.join(root, 'faces', name)
+        write_frame_folder(folder, _frames(n, 32, 32), [f'{i:03d}.jpg' for i in range(n)])
+        with open(osp.join(folder, f'{index:03d}.jpg'), 'wb') as f:
+            f.write(bad_bytes)
+        return [_clip(name, 'ok.mp4', None, faces=f'faces/{name}')]
+    return make
+
+
 CASES = [
     # ---- scene media
     Case('zero-byte video', 'error', broken_file('zero', lambda r: b''), r'zero\.mp4.*0 bytes',
@@ -177,8 +201,22 @@ CASES = [
          r'covers 5 frames but .* has 8', kinds=['stale box file']),
     Case('box file not JSON', 'error', box_file_text('{"format": "ous-face-boxes", "boxes": ['),
          r'bx\.json: not a valid face-box JSON', kinds=['bad box file']),
+    Case('box file with strings', 'error', box_frames('[["a", 8, 48, 40, 0.9]]'),
+         r'bx\.json: frame 0: .* of numbers', kinds=['bad box file']),
+    Case('box file with a ragged frame', 'error',
+         box_frames('[[16, 8, 48, 40, 0.9]]', '[[16, 8, 48, 40, 0.9], [16, 8, 48]]'),
+         r'bx\.json: frame 1: boxes must be', kinds=['bad box file']),
+    Case('box file with a dict for a frame', 'error', box_frames('{"x1": 16}'),
+         r'bx\.json: frame 0: boxes must be', kinds=['bad box file']),
+    Case('box file with a negative score', 'error', box_frames('[[16, 8, 48, 40, -0.5]]'),
+         r'bx\.json: frame 0: box 0 has the negative score', kinds=['bad box file']),
     Case('"boxes": null under PrecomputedFaceBoxes', 'error', no_boxes,
          r'PrecomputedFaceBoxes needs', kinds=['no box file']),
+    # ---- face-frame folders (a bad frame between the first and the last one)
+    Case('zero-byte frame in a face folder', 'error', face_folder('ff0', b''),
+         r'002\.jpg: image file is empty', kinds=['unreadable face frames']),
+    Case('text file as a frame in a face folder', 'error', face_folder('fft', b'<html>404</html>'),
+         r'002\.jpg: not an image file', kinds=['unreadable face frames']),
     # ---- annotation lines
     Case('unknown label', 'error', lines(_clip('x', 'ok.mp4', None, label='Joy')),
          r"unknown label 'Joy'", kinds=['unknown label']),
@@ -256,3 +294,138 @@ def test_negative_coordinates_are_clipped_not_padded(tmp_path):
         'neg', _frames(8), box=[-10, -10, 40, 40, 0.9])(root))
     face = _train(root, ann, 'center_crop')[0]['inputs'][0].numpy()
     assert (face.max(axis=1) == 0).mean() < 0.05  # almost no all-black pixels
+
+
+# ------------------------------------------------------------------ imported lists
+def _import_tool():
+    from .test_import_list import load_tool
+    return load_tool('tools/data/import_list.py').main
+
+
+def _mafw_root(tmp_path):
+    from .layout_fixtures import build_mafw
+    root = str(tmp_path / 'mafw')
+    truth, _ = build_mafw(root)
+    return root, [k for k in sorted(truth) if truth[k]['scene']][:8]
+
+
+def test_a_small_dfew_list_imported_as_mafw_needs_confirmation(tmp_path, capsys):
+    """8 DFEW lines (ids <= 10045, labels 0..6, no dataset in any name) imported with
+    --dataset mafw exited 0 with MAFW labels (DFEW Happy written as anger)."""
+    import_list = _import_tool()
+    root, keys = _mafw_root(tmp_path)
+    lst = tmp_path / 'train.txt'
+    lst.write_text(''.join(f'/data/faces/{k} {i % 7}\n' for i, k in enumerate(keys)))
+    out = tmp_path / 'o.jsonl'
+    run = ['--format', 'mae-dfer', '--dataset', 'mafw', '--root', root, '--out', str(out),
+           '--list', str(lst)]
+    assert import_list(run) == 2
+    captured = capsys.readouterr()
+    assert f'{lst}: nothing in this list shows that it is a MAFW list' in captured.err
+    assert '--confirm-dataset' in captured.err
+    assert 'INTERNAL ERROR' not in captured.out + captured.err  # a refusal is no internal error
+    assert not out.exists()
+    assert import_list(run + ['--confirm-dataset']) == 0
+    assert f'{lst} is a MAFW list: confirmed by --confirm-dataset' in capsys.readouterr().out
+    assert len(read_jsonl(str(out))) == len(keys)
+
+
+def test_how_the_dataset_was_established_is_in_the_summary(tmp_path, capsys):
+    """Label words where the format carries them: MAFW's own words prove a MAFW list, and
+    the same words refuse a DFEW import unless confirmed."""
+    import_list = _import_tool()
+    root, keys = _mafw_root(tmp_path)
+    lst = tmp_path / 'list.txt'  # S2D ships MAFW's official word lists
+    lst.write_text(''.join(f'{k}.mp4 anger\n' for k in keys))
+    out = tmp_path / 'o.jsonl'
+    assert import_list(['--format', 's2d', '--dataset', 'mafw', '--root', root,
+                        '--out', str(out), '--list', str(lst)]) == 0
+    assert "is a MAFW list: its label words are MAFW's own (line 1: 'anger')" in \
+        capsys.readouterr().out
+
+
+def test_non_utf8_lists_name_the_line_and_latin1_is_not_read_as_gbk(tmp_path):
+    from ous_mm.datasets.layouts.records import ConversionReport, read_text_lines
+    latin1 = tmp_path / 'latin1.txt'
+    latin1.write_bytes(b'/data/faces/00001 3\n/data/caf\xe9/00002 4\n')
+    report = ConversionReport()
+    assert read_text_lines(str(latin1), report) is None
+    assert f'{latin1}:2: not UTF-8 (byte 0xe9 at column 10)' in report.issues[-1].message
+    gbk = tmp_path / 'gbk.txt'  # MAFW's captioned lists are GBK Chinese
+    gbk.write_bytes('00025.mp4 anger 一个男人在说话\n'.encode('gbk'))
+    assert read_text_lines(str(gbk), ConversionReport()) == ['00025.mp4 anger 一个男人在说话']
+
+
+def test_a_non_utf8_list_import_names_file_and_line(tmp_path, capsys):
+    import_list = _import_tool()
+    root, keys = _mafw_root(tmp_path)
+    lst = tmp_path / 'MAFW_train.txt'
+    lst.write_bytes(f'/data/MAFW/{keys[0]} 1\n'.encode() + b'/data/MAFW/\xe9 2\n')
+    assert import_list(['--format', 'mae-dfer', '--dataset', 'mafw', '--root', root,
+                        '--out', str(tmp_path / 'o.jsonl'), '--list', str(lst)]) == 2
+    assert f'{lst}:2: not UTF-8' in capsys.readouterr().err
+
+
+def test_a_failed_import_keeps_the_earlier_report(tmp_path, capsys):
+    import_list = _import_tool()
+    root, keys = _mafw_root(tmp_path)
+    lst = tmp_path / 'MAFW_set_1_train.txt'
+    lst.write_text(''.join(f'/data/MAFW/{k} 1\n' for k in keys))
+    out = tmp_path / 'ann'
+    run = ['--format', 'mae-dfer', '--dataset', 'mafw', '--root', root, '--out', str(out),
+           '--list', str(lst)]
+    assert import_list(run) == 0
+    report = out / 'mafw_import_report.txt'
+    before = report.read_bytes()
+    lst.write_text('/data/MAFW/09999 1\n/data/MAFW/09998 2\n')  # no such clips: nothing written
+    assert import_list(run) == 2
+    captured = capsys.readouterr()
+    assert report.read_bytes() == before  # the report of the annotations on disk
+    failed = out / 'mafw_import_report.failed.txt'
+    assert failed.is_file() and f'full report: {failed}' in captured.out
+
+
+def test_demo_video_refuses_a_bad_checkpoint_in_one_line(tmp_path):
+    """demo_video.py showed a raw traceback for a damaged checkpoint."""
+    import importlib.util
+    root = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+    spec = importlib.util.spec_from_file_location('demo_video', osp.join(root, 'demo', 'demo_video.py'))
+    demo = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(demo)
+    video = _video(str(tmp_path / 'v.mp4'), _frames(8, 96, 96))
+    bad = tmp_path / 'ous.pth'
+    bad.write_bytes(b'')
+    config = osp.join(root, 'configs', 'ous', 'demo', 'ous_demo_synthetic.py')
+    with pytest.raises(SystemExit) as err:
+        demo.main([video, config, str(bad)])
+    assert str(err.value).startswith(f'error: checkpoint {bad} is empty (0 bytes')
+
+
+def test_a_refused_import_prints_no_internal_error(tmp_path, capsys):
+    """A list refused part-way (here: its paths name MAFW, imported as DFEW) printed a
+    spurious 'INTERNAL ERROR, counts do not add up' before the real reason."""
+    from .layout_fixtures import build_dfew
+    import_list = _import_tool()
+    root = str(tmp_path / 'dfew')
+    build_dfew(root)
+    lst = tmp_path / 'list.txt'
+    lst.write_text(''.join(f'/data/MAFW/data/frames/{k:05d} {k % 7}\n' for k in range(1, 9)))
+    assert import_list(['--format', 'mae-dfer', '--dataset', 'dfew', '--root', root,
+                        '--out', str(tmp_path / 'o.jsonl'), '--list', str(lst)]) == 2
+    captured = capsys.readouterr()
+    assert 'paths name MAFW' in captured.err
+    assert 'INTERNAL ERROR' not in captured.out + captured.err
+    assert 'refused part-way' in captured.out
+
+
+def test_check_dataset_tool_reports_malformed_box_files_instead_of_crashing(tmp_path, capsys):
+    """tools/data/check_dataset.py died with a raw "ValueError: could not convert string to
+    float: 'a'" and no file name on a box file holding strings."""
+    from .test_import_list import load_tool
+    root = str(tmp_path)
+    ann = _write_ann(osp.join(root, 'ann.jsonl'), box_frames('[["a", 8, 48, 40, 0.9]]')(root))
+    check = load_tool('tools/data/check_dataset.py').main
+    assert check([ann, '--data-root', root, '--classes', ','.join(CLASSES),
+                  '--precomputed-boxes', '--no-progress']) == 1
+    out = capsys.readouterr().out
+    assert 'ann.jsonl:1: ' in out and 'bx.json: frame 0: boxes must be' in out

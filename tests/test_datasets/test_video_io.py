@@ -113,6 +113,9 @@ def test_empty_face_folder_and_bad_image_name_the_path(tmp_path):
     folder = tmp_path / 'broken'
     folder.mkdir()
     (folder / '1.jpg').write_bytes(b'not a jpeg')
+    with pytest.raises(VideoReadError, match=r'1\.jpg: not an image file'):
+        open_source(str(folder))  # every frame file is checked when the folder is opened
+    (folder / '1.jpg').write_bytes(b'\xff\xd8\xff\xe0 a JPEG header, then nothing')
     with pytest.raises(VideoReadError, match=r'1\.jpg: cannot decode image'):
         open_source(str(folder)).get_frames([0])
 

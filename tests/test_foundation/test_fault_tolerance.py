@@ -9,7 +9,9 @@ lands exactly where it should, with no sleep-and-hope:
    previous best: the new best and the epoch checkpoint are complete, the old best
    not yet removed);
 2. in the middle of writing the next epoch checkpoint;
-3. in the middle of a training epoch.
+3. in the middle of a training epoch;
+4. (a second test) right after each checkpoint save, run after run, so every epoch
+   is saved by a run that dies before validating it.
 
 After each kill: the newest epoch checkpoint is at most one epoch behind the epoch
 that was running, every checkpoint file on disk loads (no 0-byte or truncated
@@ -57,9 +59,9 @@ def _child(argv, fault, log_path):
         log.flush()
 
 
-def train(work_dir, data_root, fault=None, resume=False):
+def train(work_dir, data_root, fault=None, resume=False, max_epochs=MAX_EPOCHS):
     """One ``tools/train.py`` run in a child process; returns (exit code, log)."""
-    options = [f'train_cfg.max_epochs={MAX_EPOCHS}', 'default_hooks.logger.interval=1']
+    options = [f'train_cfg.max_epochs={max_epochs}', 'default_hooks.logger.interval=1']
     for split in ('train', 'val', 'test'):
         options += [f'{split}_dataloader.dataset.data_root={data_root}',
                     f'{split}_dataloader.batch_size=4', f'{split}_dataloader.num_workers=0',
@@ -130,4 +132,30 @@ def test_kill_9_at_each_critical_moment_then_resume(tmp_path, data_root):
     assert epochs_saved(work_dir)[-1] == MAX_EPOCHS
     assert not glob.glob(osp.join(work_dir, '.*.tmp*'))
     assert_recoverable(work_dir, log, 'finished')
+    assert one_best_per_metric(work_dir)
+
+
+def test_kill_9_right_after_every_checkpoint_save(tmp_path, data_root):
+    """Each run is killed right after its first checkpoint save (an epoch checkpoint before
+    its validation, or the re-save after a new best), then resumed, until training ends:
+    every epoch is still validated once it is saved (a kill between "Saving checkpoint
+    at N" and validation used to skip epoch N's validation forever) and nothing is lost."""
+    from ous_mm.evaluation.run_summary import validation_series
+    work_dir = str(tmp_path / 'work')
+    epochs, kills = 2, 0
+    for attempt in range(4 * epochs + 1):
+        rc, log = train(work_dir, data_root, fault='checkpoint_saved@1', resume=attempt > 0,
+                        max_epochs=epochs)
+        if rc == 0:
+            break
+        assert rc == -9, log[-3000:]
+        kills += 1
+        saved = epochs_saved(work_dir)
+        assert saved and last_epoch_started(log) - saved[-1] <= 1, (saved, log[-2000:])
+        for path in glob.glob(osp.join(work_dir, '*.pth')):
+            torch.load(path, map_location='cpu', weights_only=True)
+    assert rc == 0, 'training never finished'
+    assert kills >= epochs  # every epoch checkpoint was followed by a kill
+    assert epochs_saved(work_dir)[-1] == epochs
+    assert [row['epoch'] for row in validation_series(work_dir)] == list(range(1, epochs + 1))
     assert one_best_per_metric(work_dir)

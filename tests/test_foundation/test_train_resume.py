@@ -176,3 +176,114 @@ def test_resume_candidates_skip_broken_files_newest_first(tmp_path):
     explicit = find_resume_checkpoint(str(tmp_path / 'other'), str(tmp_path / 'epoch_3.pth'))
     assert explicit.path == str(tmp_path / 'epoch_2.pth')
     assert find_resume_checkpoint(str(tmp_path / 'none')).path is None
+
+
+BEST_CONFIG = os.path.join(ROOT, 'tests', 'fixtures', 'configs', 'toy_best.py')
+
+
+def tree(folder):
+    """Every file under ``folder`` (relative path -> sha256): the tree byte for byte."""
+    import hashlib
+    out = {}
+    for here, _, names in os.walk(folder):
+        for name in names:
+            path = os.path.join(here, name)
+            with open(path, 'rb') as f:
+                out[os.path.relpath(path, folder)] = hashlib.sha256(f.read()).hexdigest()
+    return out
+
+
+@pytest.fixture(scope='module')
+def best_work_dir(tmp_path_factory):
+    """2 epochs of the toy config with a best checkpoint that every epoch replaces."""
+    work_dir = str(tmp_path_factory.mktemp('orig') / 'wA')
+    run_tool('tools/train.py', BEST_CONFIG, '--work-dir', work_dir, '--seed', '0')
+    return work_dir
+
+
+def resume_copy(original, copy, monkeypatch, capsys):
+    """``cp -r`` then ``--resume`` the copy to epoch 3; returns the log and the
+    original's tree from before."""
+    before = tree(original)
+    shutil.copytree(original, copy)
+    log = run_in_process('tools/train.py', BEST_CONFIG, '--work-dir', copy, '--resume',
+                         '--cfg-options', 'train_cfg.max_epochs=3',
+                         monkeypatch=monkeypatch, capsys=capsys)
+    return log, before
+
+
+def assert_copy_continued(copy, copied, log):
+    """The copy holds what the resumed run should have written, in the copy only."""
+    assert 'resumed epoch: 2' in log
+    now = tree(copy)
+    new = {p for p in now if p not in copied}
+    assert {p for p in new if os.sep not in p} == {'epoch_3.pth', 'best_toy_nll_epoch_3.pth'}
+    assert {p for p in copied if p not in now} == {'best_toy_nll_epoch_2.pth'}  # replaced
+    changed = {p for p in copied if p in now and now[p] != copied[p]}
+    # the config dump is the resumed run's own (work dir, load_from: the copy's)
+    assert changed == {'last_checkpoint', 'last_validated', 'toy_best.py'}, changed
+    with open(os.path.join(copy, 'last_checkpoint')) as f:
+        assert f.read() == 'epoch_3.pth'
+    info = torch.load(os.path.join(copy, 'epoch_3.pth'),
+                      weights_only=True)['message_hub']['runtime_info']
+    assert info['best_ckpt'] == 'best_toy_nll_epoch_3.pth' and info['last_ckpt'] == 'epoch_3.pth'
+
+
+def test_resuming_a_copied_work_dir_continues_in_the_copy(best_work_dir, tmp_path,
+                                                         monkeypatch, capsys):
+    """The copy's resume loaded the original's checkpoint and removed its best one."""
+    copy = str(tmp_path / 'wB')
+    with open(os.path.join(best_work_dir, 'last_checkpoint')) as f:
+        assert f.read() == 'epoch_2.pth'  # relative: the copy reads its own
+    log, before = resume_copy(best_work_dir, copy, monkeypatch, capsys)
+    assert tree(best_work_dir) == before  # the original, byte for byte
+    assert best_work_dir not in log
+    with open(os.path.join(copy, 'toy_best.py')) as f:
+        assert best_work_dir not in f.read()
+    assert_copy_continued(copy, before, log)
+
+
+def test_resuming_a_copy_of_an_older_work_dir_with_absolute_paths(best_work_dir, tmp_path,
+                                                                 monkeypatch, capsys):
+    """Work dirs written before held absolute paths (last_checkpoint and the best path in
+    the checkpoint's message hub): a copy of one also continues in the copy."""
+    original = str(tmp_path / 'old')
+    shutil.copytree(best_work_dir, original)
+    with open(os.path.join(original, 'last_checkpoint'), 'w') as f:
+        f.write(os.path.join(original, 'epoch_2.pth'))
+    ckpt = torch.load(os.path.join(original, 'epoch_2.pth'), weights_only=True)
+    info = ckpt['message_hub']['runtime_info']
+    for key in ('best_ckpt', 'last_ckpt'):
+        info[key] = os.path.join(original, os.path.basename(info[key]))
+    torch.save(ckpt, os.path.join(original, 'epoch_2.pth'))
+    copy = str(tmp_path / 'copy')
+    log, before = resume_copy(original, copy, monkeypatch, capsys)
+    assert tree(original) == before
+    assert f'names {original}{os.sep}epoch_2.pth, outside this work dir' in log
+    assert 'this run tracks its own copy' in log
+    assert_copy_continued(copy, before, log)
+
+
+def test_a_kill_between_saving_and_validating_an_epoch_is_made_up_on_resume(
+        tmp_path, monkeypatch, capsys):
+    """A kill just after 'Saving checkpoint at N' skipped epoch N's validation forever,
+    so it could never become the best checkpoint; here the last epoch, whose resume
+    trains nothing (saves: epoch 1, its re-save as the new best, then epoch 2)."""
+    work_dir = str(tmp_path / 'w')
+    proc = subprocess.run(
+        [sys.executable, 'tools/train.py', BEST_CONFIG, '--work-dir', work_dir, '--seed', '0'],
+        cwd=ROOT, env=dict(os.environ, PYTHONPATH=ROOT, OUS_FAULT_POINT='checkpoint_saved@3'),
+        capture_output=True, text=True, timeout=600)
+    assert proc.returncode == -9, proc.stderr[-3000:]
+    assert os.path.isfile(os.path.join(work_dir, 'epoch_2.pth'))
+    assert not os.path.exists(os.path.join(work_dir, 'best_toy_nll_epoch_2.pth'))
+    log = run_in_process('tools/train.py', BEST_CONFIG, '--work-dir', work_dir, '--resume',
+                         monkeypatch=monkeypatch, capsys=capsys)
+    assert 'epoch 2 was saved but not validated' in log
+    assert os.path.isfile(os.path.join(work_dir, 'best_toy_nll_epoch_2.pth'))
+    assert not os.path.exists(os.path.join(work_dir, 'best_toy_nll_epoch_1.pth'))
+    meta = torch.load(os.path.join(work_dir, 'epoch_2.pth'), weights_only=True)
+    assert meta['message_hub']['runtime_info']['best_ckpt'] == 'best_toy_nll_epoch_2.pth'
+    log = run_in_process('tools/train.py', BEST_CONFIG, '--work-dir', work_dir, '--resume',
+                         monkeypatch=monkeypatch, capsys=capsys)
+    assert 'not validated' not in log  # validated once, not at every resume

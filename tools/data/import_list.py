@@ -31,6 +31,9 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser.add_argument('--list', required=True, nargs='+', dest='lists',
                         help='one or more list files (e.g. all 10 DFEW fold lists)')
     parser.add_argument('--dataset', required=True, choices=('dfew', 'ferv39k', 'mafw'))
+    parser.add_argument('--confirm-dataset', action='store_true',
+                        help='the lists are --dataset lists even though nothing in them shows '
+                        'it (no dataset in file name or paths, ids that fit another dataset)')
     add_layout_args(parser, 'the unpacked official dataset')
     parser.add_argument('--out', required=True,
                         help='output folder (file names as the converters write them), '
@@ -44,7 +47,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     result = import_lists(args.list_format, args.lists, args.dataset, args.root, args.out,
                           face_dir=args.face_dir, scene_dir=args.scene_dir,
                           verify_videos=args.verify_videos, strict=args.strict,
-                          progress=progress_bar(not args.no_progress))
+                          progress=progress_bar(not args.no_progress),
+                          confirm_dataset=args.confirm_dataset)
     return print_result(result, args.dataset)
 
 

@@ -77,14 +77,28 @@ def read_box_file(path: str) -> Dict:
                            f'(num_frames={payload.get("num_frames")})')
     boxes: List[np.ndarray] = []
     for i, frame_boxes in enumerate(raw):
-        arr = np.asarray(frame_boxes, dtype=np.float32)
-        if arr.size == 0:
-            arr = arr.reshape(0, 5)
-        if arr.ndim != 2 or arr.shape[1] != 5:
-            raise BoxFileError(f'{path}: frame {i}: boxes must be [x1, y1, x2, y2, score] lists')
-        boxes.append(arr)
+        boxes.append(_frame_boxes(path, i, frame_boxes))
     payload['boxes'] = boxes
     return payload
+
+
+def _frame_boxes(path: str, index: int, frame_boxes) -> np.ndarray:
+    """The (K, 5) float32 array of one frame's entry, or a BoxFileError naming the file,
+    the frame and what is wrong (the one validation of stored boxes)."""
+    shape = f'{path}: frame {index}: boxes must be a list of [x1, y1, x2, y2, score] lists'
+    if not isinstance(frame_boxes, list) or not all(
+            isinstance(b, list) and len(b) == 5 for b in frame_boxes):
+        raise BoxFileError(f'{shape}, got {json.dumps(frame_boxes)[:80]}')
+    if not all(v is None or (isinstance(v, (int, float)) and not isinstance(v, bool))
+               for b in frame_boxes for v in b):  # null is NaN: no face, a counted fallback
+        raise BoxFileError(f'{shape} of numbers, got {json.dumps(frame_boxes)[:80]}')
+    arr = np.asarray(frame_boxes, dtype=np.float32).reshape(-1, 5)
+    negative = np.flatnonzero(arr[:, 4] < 0)
+    if len(negative):
+        raise BoxFileError(f'{path}: frame {index}: box {int(negative[0])} has the negative '
+                           f'score {float(arr[negative[0], 4])} (scores are detector '
+                           'confidences, >= 0)')
+    return arr
 
 
 def is_valid_box_file(path: str, num_frames: Optional[int] = None) -> bool:

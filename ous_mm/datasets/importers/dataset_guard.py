@@ -6,12 +6,16 @@ onto them, with exit 0. The lines tell: paths name their dataset
 (``.../MAFW/data/frames/00025``), label ids run past the class count
 (MAFW has 11 classes, DFEW 7), ids run past the clip count, FERV39k paths
 carry ``Scene/Class/id``, and S2D's csv header differs per dataset.
+
+A list can also carry nothing either way (a few DFEW lines with ids <= 10045 and
+labels 0..6 fit MAFW as well): :func:`dataset_evidence` says what in the list
+shows its dataset, and without any the import needs the user's explicit word.
 """
 import os.path as osp
 import re
 from typing import List, Optional, Sequence
 
-from ..class_sets import class_names
+from ..class_sets import canonical_class_word, class_names
 from ..clip_keys import DATASETS, try_clip_key
 from .list_formats import ListRow, label_ids
 
@@ -108,3 +112,55 @@ def dataset_mismatch(path: str, dataset: str, list_format: str, header: Optional
                     f'Importing it with --dataset {dataset} would put its labels on the '
                     f'{dataset.upper()} clips with the same ids; check --dataset.')
     return None
+
+
+def dataset_evidence(path: str, dataset: str, list_format: str, header: Optional[str],
+                     rows: Sequence[ListRow]) -> Optional[str]:
+    """What in the list shows it is a ``dataset`` list (for the summary), or None when
+    nothing does: its file name or most paths name it, its S2D header is that dataset's,
+    its FERV39k paths carry Scene/Class, its label ids or clip ids exist only in
+    ``dataset``, or its label words are ``dataset``'s own spelling."""
+    name = dataset.upper()
+    if dataset in _names(osp.basename(path)):
+        return f'its file name names {name}'
+    if list_format == 's2d' and header is not None and \
+            S2D_HEADERS.get(re.sub(r'\s+', '', header.lower())) == dataset:
+        return f'its header {header!r} is the one of S2D\'s {name} lists'
+    if not rows:
+        return None
+    named = [r for r in rows if dataset in _names(r.path)]
+    if len(named) * 2 > len(rows):
+        return f'{len(named)} of {len(rows)} paths name {name}'
+    if dataset == 'ferv39k':
+        ferv = [r for r in rows if try_clip_key('ferv39k', r.path) is not None]
+        if len(ferv) * 2 > len(rows):
+            return 'its paths are FERV39k Scene/Class/id paths'
+    fewest = min(len(class_names(d)) for d in DATASETS if d != dataset)
+    numeric = [r for r in rows if r.label.lstrip('-').isdigit()]
+    beyond = [r for r in numeric if fewest <= int(r.label) < len(class_names(dataset))]
+    if _many(len(beyond), len(numeric)):
+        return (f'{len(beyond)} labels use ids >= {fewest} (line {beyond[0].line}), which only '
+                f'{name}\'s {len(class_names(dataset))} classes have')
+    others = [d for d in MAX_CLIP_ID if d != dataset]
+    if dataset in MAX_CLIP_ID and others:
+        top = max(MAX_CLIP_ID[d] for d in others)
+        keys = [(r, try_clip_key(dataset, r.path)) for r in rows]
+        beyond_ids = [r for r, k in keys if k is not None and top < int(k) <= MAX_CLIP_ID[dataset]]
+        if _many(len(beyond_ids), len(rows)):
+            return (f'{len(beyond_ids)} clip ids exceed the {top} clips of '
+                    f'{"/".join(d.upper() for d in others)} (line {beyond_ids[0].line})')
+    words = [r for r in rows if not r.label.lstrip('-').isdigit()]
+    own = [r for r in words if canonical_class_word(dataset, r.label) and not any(
+        canonical_class_word(d, r.label) for d in DATASETS if d != dataset)]
+    if own and all(canonical_class_word(dataset, r.label) for r in words):
+        return f'its label words are {name}\'s own (line {own[0].line}: {own[0].label!r})'
+    return None
+
+
+def unproven_dataset(path: str, dataset: str, list_format: str) -> str:
+    """The refusal of a list that shows no dataset, with the flag that confirms it."""
+    name = dataset.upper()
+    return (f'{path}: nothing in this list shows that it is a {name} list (no dataset in its '
+            f'file name or paths, and its label ids, clip ids and label words fit another '
+            f'dataset too); its labels would be read as {name} classes in the {list_format} '
+            f'order. If it is a {name} list, import it again with --confirm-dataset.')

@@ -25,7 +25,7 @@ from ..layouts import build_layout
 from ..layouts.base import LayoutError
 from ..layouts.records import NOT_WRITTEN, ConversionReport, no_progress, resolve_entries
 from ..layouts.run import RunResult, commit_outputs, failed, report_file
-from .dataset_guard import dataset_mismatch
+from .dataset_guard import dataset_evidence, dataset_mismatch, unproven_dataset
 from .list_formats import ListFormatError, read_rows, rows_to_entries
 
 _FOLD = re.compile(r'(?:set|split|fold)[_-]?0*(\d+)', re.IGNORECASE)
@@ -72,11 +72,14 @@ def output_paths(lists: Sequence[str], dataset: str, out: str) -> Dict[str, str]
 def import_lists(list_format: str, lists: Sequence[str], dataset: str, root: str, out: str,
                  face_dir: Optional[str] = None, scene_dir: Optional[str] = None,
                  verify_videos: bool = False, strict: bool = False,
-                 progress: Callable[[Iterable, int, str], Iterable] = no_progress) -> RunResult:
+                 progress: Callable[[Iterable, int, str], Iterable] = no_progress,
+                 confirm_dataset: bool = False) -> RunResult:
     """Import every list of ``lists`` (``list_format``, one ``dataset``) found under ``root``.
 
     The report counts per input list, keyed by the list's path (MAE-DFER's
-    five folds are all called ``train.csv``).
+    five folds are all called ``train.csv``). A list that shows nothing of its dataset
+    (:func:`.dataset_guard.dataset_evidence`) is refused unless ``confirm_dataset``;
+    ``result.established`` says, per list, how its dataset was established.
     """
     report = ConversionReport()
     try:
@@ -87,12 +90,17 @@ def import_lists(list_format: str, lists: Sequence[str], dataset: str, root: str
     for path, message in layout.duplicate_messages():
         report.warn(path, message)
     pending = OrderedDict()
+    established = OrderedDict()
     try:
         for src, dst in outputs.items():
             header, rows = read_rows(src, list_format, src, report)
             mismatch = dataset_mismatch(src, dataset, list_format, header, rows)
             if mismatch is not None:
                 raise ListFormatError(mismatch)
+            evidence = dataset_evidence(src, dataset, list_format, header, rows)
+            if evidence is None and not confirm_dataset:
+                raise ListFormatError(unproven_dataset(src, dataset, list_format))
+            established[src] = evidence or 'confirmed by --confirm-dataset (the list shows none)'
             entries = rows_to_entries(src, rows, list_format, dataset, src, report)
             pending[dst] = resolve_entries(layout, src, entries, report,
                                            check_frames=list_format == 'dfer-clip',
@@ -105,6 +113,7 @@ def import_lists(list_format: str, lists: Sequence[str], dataset: str, root: str
         strict_failure = 'strict: some lines were not written or clips lack face folders'
     result = commit_outputs(pending, report, report_file(out, f'{dataset}_import_report.txt'),
                             layout.describe(), strict_failure)
+    result.established = established
     written = sum(result.outputs.values())
     read = sum(c['lines read'] for c in report.counts.values())
     if result.outputs and written < read / 2:

@@ -18,6 +18,7 @@ frames on disk (absent when ``faces`` is null).
 import json
 import os
 import os.path as osp
+import re
 from collections import Counter, OrderedDict
 from dataclasses import dataclass
 from typing import Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
@@ -75,6 +76,9 @@ class ConversionReport:
     def __init__(self) -> None:
         self.issues: List[Issue] = []
         self.counts: Dict[str, Counter] = OrderedDict()
+        #: the run was refused part-way (:func:`..run.failed`): lines read before the
+        #: refusal are not accounted for, and that is no internal error
+        self.refused = False
 
     def split(self, name: str) -> Counter:
         return self.counts.setdefault(name, Counter())
@@ -119,7 +123,10 @@ class ConversionReport:
             if len(issues) > max_issues_per_kind:
                 lines.append(f'   ... {len(issues) - max_issues_per_kind} more in the report file')
         imbalance = self.check_balance()
-        if imbalance:
+        if imbalance and self.refused:
+            lines.append('(refused part-way: the counts stop where the run stopped; '
+                         'nothing was written)')
+        elif imbalance:
             lines.append('INTERNAL ERROR, counts do not add up: ' + '; '.join(imbalance))
         lines.append('=' * 72)
         return '\n'.join(lines)
@@ -236,19 +243,39 @@ def read_jsonl(path: str) -> List[dict]:
         return [json.loads(line) for line in f if line.strip()]
 
 
-def read_text_lines(path: str, report: ConversionReport, encodings=('utf-8-sig', 'gbk')):
-    """Lines of a text file with CRLF handled; tries UTF-8 then GBK (MAFW's
-    captioned lists). Returns None (and reports) when the file is unreadable."""
-    for enc in encodings:
-        try:
-            with open(path, encoding=enc, newline='') as f:
-                return f.read().splitlines()
-        except UnicodeDecodeError:
-            continue
-        except OSError as err:
-            report.warn(path, f'cannot read: {err}')
-            return None
-    report.warn(path, f'cannot decode as {" or ".join(encodings)}')
+#: Non-ASCII characters a GBK text (MAFW's Chinese captions) is made of: CJK ideographs,
+#: CJK and full-width punctuation. Latin-1 bytes also decode as GBK, to other characters.
+_CJK = re.compile(r'[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]')
+
+
+def _not_utf8(path: str, data: bytes, err: UnicodeDecodeError) -> str:
+    line = data.count(b'\n', 0, err.start) + 1
+    column = err.start - (data.rfind(b'\n', 0, err.start) + 1) + 1
+    return (f'{path}:{line}: not UTF-8 (byte 0x{data[err.start]:02x} at column {column}), '
+            'and not Chinese GBK either; save the file as UTF-8')
+
+
+def read_text_lines(path: str, report: ConversionReport) -> Optional[List[str]]:
+    """Lines of a text file with CRLF handled: UTF-8 (BOM allowed), else GBK when it
+    decodes to Chinese text (MAFW's captioned lists). Returns None (and reports why,
+    with the line of the first undecodable byte) when the file is unreadable."""
+    try:
+        with open(path, 'rb') as f:
+            data = f.read()
+    except OSError as err:
+        report.warn(path, f'cannot read: {err}')
+        return None
+    try:
+        return data.decode('utf-8-sig').splitlines()
+    except UnicodeDecodeError as err:
+        utf8_error = err
+    try:
+        text = data.decode('gbk')
+    except UnicodeDecodeError:
+        text = None
+    if text is not None and all(_CJK.match(ch) for ch in text if ord(ch) > 127):
+        return text.splitlines()
+    report.warn(path, _not_utf8(path, data, utf8_error))
     return None
 
 
@@ -263,7 +290,7 @@ def iter_list_lines(path: str, split: str, report: ConversionReport, error_cls: 
     """
     lines = read_text_lines(path, report)
     if lines is None:
-        raise error_cls(f'{path}: unreadable {what}')
+        raise error_cls(f'{path}: unreadable {what}: {report.issues[-1].message}')
     counts = report.split(split)
     for no, raw in enumerate(lines, 1):
         text = raw.strip()

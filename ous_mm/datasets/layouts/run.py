@@ -29,10 +29,13 @@ class RunResult:
     layout: str = ''  # where scene clips and face folders were found
     errors: List[str] = field(default_factory=list)
     warnings: List[str] = field(default_factory=list)
+    #: list -> how its dataset was established (imports)
+    established: Dict[str, str] = field(default_factory=OrderedDict)
 
 
 def failed(report: ConversionReport, error: str, layout: str = '') -> RunResult:
     """A fatal result: nothing written."""
+    report.refused = True
     return RunResult(EXIT_FATAL, report, layout=layout, errors=[error])
 
 
@@ -42,9 +45,10 @@ def commit_outputs(pending: Dict[str, List[dict]], report: ConversionReport, rep
 
     The run fails (exit 2, no annotation file touched) when an output would be
     empty or the report's counts do not add up. The report file is always
-    written: it is the diagnosis of a failed run.
+    written: it is the diagnosis of a failed run, then written next to the report of
+    the last good run (``<name>.failed.txt``), which stays with the annotations it
+    describes.
     """
-    report.write(report_path)
     result = RunResult(EXIT_OK, report, report_path=report_path, layout=layout)
     empty = [dst for dst, records in pending.items() if not records]
     if empty:
@@ -54,7 +58,10 @@ def commit_outputs(pending: Dict[str, List[dict]], report: ConversionReport, rep
     result.errors += [f'internal error, counts do not add up: {b}' for b in report.check_balance()]
     if result.errors:
         result.exit_code = EXIT_FATAL
+        result.report_path = failed_report_path(report_path)
+        report.write(result.report_path)
         return result
+    report.write(report_path)
     for dst, records in pending.items():
         write_jsonl(dst, records)
         result.outputs[dst] = len(records)
@@ -62,6 +69,12 @@ def commit_outputs(pending: Dict[str, List[dict]], report: ConversionReport, rep
         result.errors.append(strict_failure)
         result.exit_code = EXIT_STRICT
     return result
+
+
+def failed_report_path(report_path: str) -> str:
+    """Where a failed run's report goes: ``x_report.txt`` -> ``x_report.failed.txt``."""
+    stem, ext = osp.splitext(report_path)
+    return f'{stem}.failed{ext or ".txt"}'
 
 
 def report_file(out_dir_or_file: str, name: str) -> str:

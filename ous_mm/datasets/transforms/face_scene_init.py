@@ -4,7 +4,7 @@ from typing import Dict
 from mmaction.registry import TRANSFORMS
 from mmcv.transforms import BaseTransform
 
-from ..video_io import ArrayFrames, list_frame_files, open_source
+from ..video_io import ArrayFrames, check_frame_files, list_frame_files, open_source
 
 
 @TRANSFORMS.register_module()
@@ -45,6 +45,7 @@ class FaceSceneInit(BaseTransform):
         face_dir = results.get('face_dir')
         if face_dir:
             paths = list_frame_files(face_dir)
+            check_frame_files(paths)  # a 0-byte or text frame anywhere: an error now, not later
             results['face_frame_paths'] = paths
             results['face_total_frames'] = len(paths)
         else:

@@ -1,4 +1,5 @@
 """Training/evaluation hooks of ous-mm (all registered in the mmaction scope)."""
+from .class_identity_hook import ClassIdentityHook
 from .confusion_matrix_hook import DFERConfusionMatrixHook
 from .face_fallback_logger_hook import FaceFallbackLoggerHook
 from .face_scene_visualization_hook import FaceSceneVisualizationHook
@@ -8,7 +9,7 @@ from .polarity_plateau_hook import PolarityPlateauHook
 from .safe_checkpoint_hook import AtomicLocalBackend, SafeCheckpointHook
 from .stop_on_lr_floor_hook import StopOnLRFloorHook
 
-__all__ = ['AtomicLocalBackend', 'DFERConfusionMatrixHook', 'FaceFallbackLoggerHook',
-           'FaceSceneVisualizationHook', 'FusionCompetitionHook',
+__all__ = ['AtomicLocalBackend', 'ClassIdentityHook', 'DFERConfusionMatrixHook',
+           'FaceFallbackLoggerHook', 'FaceSceneVisualizationHook', 'FusionCompetitionHook',
            'PlateauAwareEarlyStoppingHook', 'PolarityPlateauHook', 'SafeCheckpointHook',
            'StopOnLRFloorHook']
