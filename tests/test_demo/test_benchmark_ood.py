@@ -52,7 +52,8 @@ def test_report_puts_in_distribution_and_ood_rows_in_separate_tables(bench, tmp_
             for model, uar in (('ous', ous), ('face_only', 60.0)):
                 run = tmp_path / regime / variant / model / 'seed0'
                 run.mkdir(parents=True)
-                (run / 'result.json').write_text(json.dumps(_result(regime, variant, model, 0, uar)))
+                result = _result(regime, variant, model, 0, uar)
+                (run / 'result.json').write_text(json.dumps(result))
     results = [json.loads(p.read_text()) for p in sorted(tmp_path.rglob('result.json'))]
     summary = bench.summarize(results, metas)
     tables = summary['tables']
