@@ -89,10 +89,15 @@ class Plan:
             'work_dirs', 'cross_validate', osp.splitext(osp.basename(args.config))[0]))
         self.seed, self.views, self.amp = args.seed, args.views, args.amp
         self.best_metric = args.best_metric
-        planned = config_folds(self.cfg) if not args.folds else list(args.folds)
-        if args.folds and planned and config_folds(self.cfg) == [None]:
-            raise SystemExit(f'error: {args.config} has one split (no {{fold}} in its '
-                             'annotation files); --folds does not apply')
+        planned = config_folds(self.cfg)
+        if args.folds:
+            if planned == [None]:
+                raise SystemExit(f'error: {args.config} has one split (no {{fold}} in its '
+                                 'annotation files); --folds does not apply')
+            unknown = sorted(set(args.folds) - set(planned))
+            if unknown and self.cfg.get('num_folds'):
+                raise SystemExit(f'error: --folds {unknown}: {args.config} has folds {planned}')
+            planned = list(dict.fromkeys(args.folds))
         self.all_folds = planned
         if args.fold_index is not None:
             if not 0 <= args.fold_index < len(planned):
