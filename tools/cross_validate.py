@@ -43,7 +43,7 @@ def parse_args(argv=None):
     parser.add_argument('--folds', type=int, nargs='+',
                         help='run these folds only (default: all of the config)')
     parser.add_argument('--fold-index', type=int,
-                        help='run only the I-th (0-based) planned fold (a slurm array task)')
+                        help='run only the I-th (0-based) of the folds to run (a slurm array task)')
     parser.add_argument('--jobs', type=int, default=1, help='folds run at the same time')
     parser.add_argument('--feature-cache', metavar='ROOT',
                         help='cache the frozen encoder\'s features per fold under ROOT and '
@@ -61,7 +61,7 @@ def parse_args(argv=None):
     parser.add_argument('--summarize', action='store_true',
                         help='only (re)write results.json / results.md from finished folds')
     parser.add_argument('--list-folds', action='store_true',
-                        help='print the number of planned folds and exit')
+                        help='print the number of folds to run (what --fold-index indexes) and exit')
     args = parser.parse_args(argv)
     if args.jobs < 1:
         parser.error('--jobs must be >= 1')
@@ -76,7 +76,8 @@ class Plan:
     def __init__(self, args) -> None:
         from mmengine.config import Config
 
-        from ous_mm.evaluation.cross_validation import config_folds, options_dict
+        from ous_mm.evaluation.cross_validation import (CrossValidationError, config_folds,
+                                                        options_dict)
         # absolute: the steps run from the repository root, the user from anywhere
         self.config = osp.abspath(args.config)
         self.cfg = Config.fromfile(self.config)
@@ -89,16 +90,24 @@ class Plan:
             'work_dirs', 'cross_validate', osp.splitext(osp.basename(args.config))[0]))
         self.seed, self.views, self.amp = args.seed, args.views, args.amp
         self.best_metric = args.best_metric
-        planned = config_folds(self.cfg)
+        try:
+            planned = config_folds(self.cfg)
+        except CrossValidationError:
+            if not args.folds:  # a {fold} config without num_folds: the folds must be given
+                raise
+            planned = list(args.folds)
         if args.folds:
             if planned == [None]:
                 raise SystemExit(f'error: {args.config} has one split (no {{fold}} in its '
                                  'annotation files); --folds does not apply')
             unknown = sorted(set(args.folds) - set(planned))
-            if unknown and self.cfg.get('num_folds'):
+            if unknown:
                 raise SystemExit(f'error: --folds {unknown}: {args.config} has folds {planned}')
-            planned = list(dict.fromkeys(args.folds))
+        # the table covers every fold of the config (finished ones from earlier runs too)
         self.all_folds = planned
+        if args.folds:
+            planned = list(dict.fromkeys(args.folds))
+        self.requested = planned
         if args.fold_index is not None:
             if not 0 <= args.fold_index < len(planned):
                 raise SystemExit(f'error: --fold-index {args.fold_index} outside 0..'
@@ -240,7 +249,7 @@ def main(argv=None) -> int:
     try:
         plan = Plan(args)
         if args.list_folds:
-            print(len(plan.all_folds))
+            print(len(plan.requested))
             return 0
         if args.dry_run:
             dry_run(plan)

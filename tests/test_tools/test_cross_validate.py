@@ -157,13 +157,15 @@ def _cv(*args, wait=True):
     return proc.stdout
 
 
-def _table(work_dir):
-    with open(osp.join(work_dir, 'results.json')) as f:
-        summary = json.load(f)
-    return {name: (r['UAR'], r['WAR'], r['recall']) for name, r in summary['per_fold'].items()}
+def _run_in_process(monkeypatch, tool, *args):
+    import runpy
+    monkeypatch.setattr(sys, 'argv', [tool, *args])
+    monkeypatch.chdir(ROOT)
+    runpy.run_path(osp.join(ROOT, tool), run_name='__main__')
 
 
-def test_killed_in_fold_3_the_rerun_continues_there_and_gives_the_same_table(dfew_config):
+def test_killed_in_fold_3_the_rerun_continues_there_and_gives_the_same_table(dfew_config,
+                                                                          monkeypatch):
     config, splits, base = dfew_config
     work = str(base / 'killed')
     proc = _cv(config, '--work-dir', work, wait=False)
@@ -183,12 +185,12 @@ def test_killed_in_fold_3_the_rerun_continues_there_and_gives_the_same_table(dfe
     assert 'fold3: training (resumes' in out
     for k in (1, 2):  # not run again
         assert open(osp.join(work, f'fold{k}', 'result.json')).read() == finished[k]
-    # fold 3 resumed from epoch 1: its second training run logged epoch 2 only
-    from ous_mm.evaluation.run_summary import validation_series
+    # fold 3 resumed from epoch 1: its second training run validated epoch 2 only
     runs = sorted(d for d in os.listdir(osp.join(work, 'fold3', 'train')) if d[:1].isdigit())
     assert len(runs) == 2
-    assert [r['epoch'] for r in validation_series(osp.join(work, 'fold3', 'train', runs[1]))] \
-        == [2]
+    with open(osp.join(work, 'fold3', 'train', runs[1], 'vis_data', 'scalars.json')) as f:
+        validated = [r['step'] for r in map(json.loads, f) if 'dfer/UAR' in r]
+    assert validated == [2]
 
     with open(osp.join(work, 'results.json')) as f:
         summary = json.load(f)
@@ -207,10 +209,20 @@ def test_killed_in_fold_3_the_rerun_continues_there_and_gives_the_same_table(dfe
     md = open(osp.join(work, 'results.md')).read()
     assert md.count('| fold') >= 10 and '**mean ± sd** (n=5)' in md
 
-    # the same table as fold 3 run without interruption
+    # the same result as fold 3 trained and tested without interruption, by the same
+    # tools with the same options (in this process: no interpreter start-up)
     reference = str(base / 'reference')
-    _cv(config, '--work-dir', reference, '--folds', '3')
-    assert _table(reference)['fold3'] == _table(work)['fold3']
+    options = summary['per_fold']['fold3']['cfg_options']
+    _run_in_process(monkeypatch, 'tools/train.py', config, '--work-dir', reference, '--seed', '0',
+                    '--cfg-options', *options)
+    ckpt = best_checkpoint(reference)['path']
+    assert osp.basename(ckpt) == osp.basename(summary['per_fold']['fold3']['checkpoint'])
+    _run_in_process(monkeypatch, 'tools/test.py', config, ckpt, '--work-dir',
+                    osp.join(reference, 'test'), '--cfg-options', *options)
+    from ous_mm.evaluation.cross_validation import read_test_result
+    uninterrupted = read_test_result(osp.join(reference, 'test'))
+    for key in ('UAR', 'WAR', 'recall', 'support'):
+        assert uninterrupted[key] == summary['per_fold']['fold3'][key], key
 
 
 def _fake_bin(folder, name, body):
@@ -256,7 +268,8 @@ def test_slurm_array_launches_one_task_per_fold(tmp_path, capsys):
     calls = (tmp_path / 'sbatch.calls').read_text().splitlines()
     assert len(calls) == 2
     assert '--array=0-4' in calls[0] and '--gres=gpu:1' in calls[0]
-    assert '--cpus-per-task=9' in calls[0]  # the config's 8 train workers + 1
+    workers = _cfg('configs/ous/ous_vitl14_dfew.py').train_dataloader.num_workers
+    assert f'--cpus-per-task={workers + 1}' in calls[0]  # the config's train workers + 1
     assert '--dependency=afterany:1001' in calls[1] and '--summarize' in calls[1]
     tool = load_tool(TOOL)
     for i in range(5):
@@ -268,3 +281,24 @@ def test_slurm_array_launches_one_task_per_fold(tmp_path, capsys):
         assert steps and all(s.startswith(f'fold{i + 1}: python ') for s in steps)
         assert f'test_dataloader.dataset.fold={i + 1}' in steps[-1]
         assert f'--work-dir {work}/fold{i + 1}/train' in steps[0]
+
+
+def test_bad_fold_requests_and_a_reused_work_dir_are_refused(tmp_path, capsys):
+    tool = load_tool(TOOL)
+    with pytest.raises(SystemExit, match=r'--folds \[7\]: .* has folds \[1, 2, 3, 4, 5\]'):
+        tool.main(['configs/ous/ous_vitl14_dfew.py', '--folds', '7', '--dry-run'])
+    with pytest.raises(SystemExit, match='one split'):
+        tool.main(['configs/ous/ous_vitl14_ferv39k.py', '--folds', '1', '--dry-run'])
+    with pytest.raises(SystemExit, match='--fold-index 5 outside 0..4'):
+        tool.main(['configs/ous/ous_vitl14_dfew.py', '--fold-index', '5', '--dry-run'])
+    # a fold folder of another experiment: stop before running anything into it
+    fold = tmp_path / 'wd' / 'fold1'
+    fold.mkdir(parents=True)
+    (fold / 'fold.json').write_text(json.dumps(dict(config='/elsewhere/other.py')))
+    assert tool.main(['configs/ous/ous_vitl14_dfew.py', '--work-dir', str(tmp_path / 'wd'),
+                      '--folds', '1']) == 1
+    out = capsys.readouterr()
+    assert 'fold.json: this fold was run with other settings' in out.out
+    assert not (fold / 'train').exists()
+    summary = json.loads((tmp_path / 'wd' / 'results.json').read_text())
+    assert summary['missing'] == ['fold1', 'fold2', 'fold3', 'fold4', 'fold5']
