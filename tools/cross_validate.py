@@ -50,8 +50,9 @@ def parse_args(argv=None):
                         'train from them (default: the config\'s own feature_cache, if any)')
     parser.add_argument('--views', type=int, default=1,
                         help='augmented views per training clip when caching')
-    parser.add_argument('--best-metric', default='dfer/UAR',
-                        help='validation metric whose best checkpoint is tested')
+    parser.add_argument('--best-metric', default='dfer/loss',
+                        help="validation metric whose best checkpoint is tested (default: the "
+                        "paper's lowest validation loss; 'dfer/UAR' for the best UAR)")
     parser.add_argument('--seed', type=int, default=0, help='training seed of every fold')
     parser.add_argument('--amp', action='store_true', help='tools/train.py --amp')
     parser.add_argument('--cfg-options', nargs='+', default=[], metavar='KEY=VALUE',
@@ -61,7 +62,8 @@ def parse_args(argv=None):
     parser.add_argument('--summarize', action='store_true',
                         help='only (re)write results.json / results.md from finished folds')
     parser.add_argument('--list-folds', action='store_true',
-                        help='print the number of folds to run (what --fold-index indexes) and exit')
+                        help='print the number of folds to run (what --fold-index '
+                        'indexes) and exit')
     args = parser.parse_args(argv)
     if args.jobs < 1:
         parser.error('--jobs must be >= 1')

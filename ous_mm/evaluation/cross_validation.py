@@ -103,10 +103,10 @@ def extraction_jobs(stores: Dict[str, str]) -> List[Dict[str, str]]:
     return jobs
 
 
-def best_checkpoint(train_dir: str, metric: str = 'dfer/UAR') -> Dict[str, str]:
-    """The checkpoint a fold is tested with: the best by validation ``metric``
-    (``best_dfer_UAR_epoch_<n>.pth``, mmengine's name), else any other ``best_*.pth``,
-    else the last epoch's (a run without validation); newest epoch first."""
+def best_checkpoint(train_dir: str, metric: str = 'dfer/loss') -> Dict[str, str]:
+    """The checkpoint a fold is tested with: the best by validation ``metric`` (default
+    the paper's lowest loss: ``best_dfer_loss_epoch_<n>.pth``, mmengine's name), else any
+    other ``best_*.pth``, else the last epoch's (a run without validation); newest first."""
     tag = metric.replace('/', '_')
     for kind, pattern in ((f'best by validation {metric}', f'best_{tag}_*.pth'),
                           ('best by validation', 'best_*.pth'), ('last epoch', 'epoch_*.pth')):

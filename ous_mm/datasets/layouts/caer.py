@@ -20,7 +20,7 @@ from collections import Counter, OrderedDict
 from typing import Dict, List, Optional, Tuple
 
 from ..class_sets import CAER_CLASSES
-from .base import LayoutError, find_dirs, to_posix_rel
+from .base import find_dirs, to_posix_rel
 from .records import (MALFORMED, UNKNOWN_LABEL, UNREADABLE_SCENE, ConversionReport,
                       no_progress, scene_problem)
 from .run import RunResult, commit_outputs, failed
@@ -111,10 +111,9 @@ def convert_class_folders(dataset: str, root: str, out_dir: Optional[str] = None
     except OSError as err:
         return failed(report, f'{root}: cannot be read ({err})')
     if not found:
-        return failed(report, LayoutError(
-            f'no {dataset.upper()} split folder found under {root}: expected '
-            + ', '.join(f'{s}/<Class>/' for s in splits) + ' (class folders '
-            + ', '.join(CAER_CLASSES) + ')').args[0])
+        return failed(report, f'no {dataset.upper()} split folder found under {root}: '
+                      'expected ' + ', '.join(f'{s}/<Class>/' for s in splits)
+                      + ' (class folders ' + ', '.join(CAER_CLASSES) + ')')
     for official in splits:
         if official not in found:
             report.warn(root, f'{dataset.upper()} split folder {official}/ not found; skipped')
