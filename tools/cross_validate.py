@@ -202,7 +202,8 @@ def run_fold(plan: Plan, fold: Optional[int]) -> Dict:
             return json.load(f)
     log_file = osp.join(steps['dir'], 'run.log')
     for cmd in steps['extract']:  # a complete store is a no-op; a partial one resumes
-        log(f'{steps["name"]}: caching {cmd[cmd.index("--split") + 1]} features')
+        log(f'{steps["name"]}: caching {cmd[cmd.index("--split") + 1]} features -> '
+            f'{cmd[cmd.index("--out") + 1]}')
         run_tool(cmd, log_file)
     if not osp.isfile(osp.join(steps['train_dir'], TRAIN_DONE)):
         log(f'{steps["name"]}: training (resumes from its last checkpoint) -> {steps["train_dir"]}')

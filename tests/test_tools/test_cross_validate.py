@@ -225,6 +225,25 @@ def test_killed_in_fold_3_the_rerun_continues_there_and_gives_the_same_table(
         assert uninterrupted[key] == summary['per_fold']['fold3'][key], key
 
 
+def test_a_cached_run_extracts_the_folds_stores_and_trains_from_them(dfew_config, capsys,
+                                                                     monkeypatch):
+    config, splits, base = dfew_config
+    cache, work = str(base / 'features'), str(base / 'cached')
+    monkeypatch.setenv('OMP_NUM_THREADS', '1')
+    assert load_tool(TOOL).main([config, '--work-dir', work, '--folds', '2',
+                                 '--feature-cache', cache]) == 0
+    out = capsys.readouterr().out
+    assert f'caching train features -> {cache}/fold2/train' in out
+    assert f'caching val features -> {cache}/fold2/test' in out  # validation = the test list
+    for split in ('train', 'test'):
+        with open(osp.join(cache, 'fold2', split, 'index.json')) as f:
+            assert sorted(json.load(f)['clip_ids']) == sorted(splits[f'set_2_{split}'])
+    log = open(osp.join(work, 'fold2', 'run.log')).read()
+    assert f'feature_cache: train <- {cache}/fold2/train, val <- {cache}/fold2/test' in log
+    summary = json.load(open(osp.join(work, 'results.json')))
+    assert summary['finished'] == ['fold2'] and sum(summary['per_fold']['fold2']['support']) == 3
+
+
 def _fake_bin(folder, name, body):
     path = osp.join(folder, name)
     with open(path, 'w') as f:
