@@ -121,7 +121,7 @@ class Plan:
         """What must be equal for a finished fold to count in this run's table."""
         return dict(config=self.config, cfg_options=self.user_options,
                     feature_cache=self.feature_cache, seed=self.seed, views=self.views,
-                    amp=self.amp)
+                    amp=self.amp, best_metric=self.best_metric)
 
 
 def run_tool(args: List[str], log_file: str) -> None:
