@@ -1,4 +1,4 @@
-"""Class words of DFEW, FERV39k and MAFW, and the label orders other codebases use.
+"""Class words of DFEW, FERV39k, MAFW and CAER(-S), and the label orders other codebases use.
 
 Why one module: every 0-based label id that enters this project (an official
 split file, another codebase's list) is turned into a class WORD here, and the
@@ -27,10 +27,20 @@ MAFW_CLASSES: Tuple[str, ...] = (
     'anger', 'disgust', 'fear', 'happiness', 'neutral', 'sadness', 'surprise',
     'contempt', 'anxiety', 'helplessness', 'disappointment')
 
+#: CAER and CAER-S (Lee et al., ICCV 2019): the official class-folder words in the
+#: alphabetical order CAER-Net's lists number them (Anger 0 ... Surprise 6; docs/data.md).
+CAER_CLASSES: Tuple[str, ...] = (
+    'Anger', 'Disgust', 'Fear', 'Happy', 'Neutral', 'Sad', 'Surprise')
+CAER_POLARITY_MAP: Dict[str, str] = dict(
+    Anger='negative', Disgust='negative', Fear='negative', Happy='positive',
+    Neutral='neutral', Sad='negative', Surprise='neutral')
+
 DATASET_CLASSES: Dict[str, Tuple[str, ...]] = {
     'dfew': DFEW_CLASSES,
     'ferv39k': FERV39K_CLASSES,
     'mafw': MAFW_CLASSES,
+    'caer': CAER_CLASSES,
+    'caer_s': CAER_CLASSES,
 }
 
 #: The 22 FERV39k scene folders, exact spelling.
@@ -75,7 +85,7 @@ LIST_LABEL_ORDERS: Dict[str, Dict[str, Tuple[str, ...]]] = {
 
 
 def class_names(dataset: str) -> Tuple[str, ...]:
-    """The class words of ``dataset`` ('dfew', 'ferv39k', 'mafw') in our id order."""
+    """The class words of ``dataset`` ('dfew', 'ferv39k', 'mafw', 'caer', 'caer_s'), our id order."""
     try:
         return DATASET_CLASSES[dataset.lower()]
     except KeyError:

@@ -85,6 +85,8 @@ def try_clip_key(dataset: str, raw: str) -> Optional[str]:
 
 
 def key_sort_value(key: str):
-    """Sort clips by scene/class then numeric id, so outputs are stable and readable."""
+    """Sort clips by scene/class then numeric id, so outputs are stable and readable
+    (a non-numeric name, e.g. CAER's ``0002 (1)``, after the numbers of its folder)."""
     parts = key.split('/')
-    return tuple(parts[:-1]) + (int(parts[-1]) if parts[-1].isdigit() else parts[-1],)
+    last = (0, int(parts[-1]), '') if parts[-1].isdigit() else (1, 0, parts[-1])
+    return tuple(parts[:-1]) + (last,)

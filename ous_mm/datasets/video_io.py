@@ -147,6 +147,20 @@ class FrameFolder(FrameSource):
         return [read_image_rgb(self.files[i]) for i in inds]
 
 
+class SingleImage(FrameSource):
+    """A still image as a one-frame source (CAER-S: every clip is one frame)."""
+
+    def __init__(self, path: str):
+        if osp.getsize(path) == 0:
+            raise VideoReadError(f'{path}: image file is empty (0 bytes)')
+        self.path = path
+        self.num_frames = 1
+
+    def get_frames(self, inds):
+        frame = read_image_rgb(self.path)
+        return [frame for _ in inds]
+
+
 class DecordVideo(FrameSource):
     """Video decoded with decord (fast random access)."""
 
@@ -300,9 +314,11 @@ def open_video(path: str, backend: str = 'auto') -> FrameSource:
 
 
 def open_source(path: str, backend: str = 'auto') -> FrameSource:
-    """Open a scene source: a frame folder or a video file."""
+    """Open a scene source: a frame folder, a still image or a video file."""
     if osp.isdir(path):
         return FrameFolder(path)
+    if path.lower().endswith(IMAGE_EXTENSIONS) and osp.isfile(path):
+        return SingleImage(path)
     return open_video(path, backend=backend)
 
 

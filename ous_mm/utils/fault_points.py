@@ -6,6 +6,12 @@ sleeps and then kills is flaky. With ``OUS_FAULT_POINT=<name>@<n>`` (e.g.
 ``checkpoint_write@3``) the process sends itself SIGKILL the n-th time it
 reaches the point ``name``; unset (always, outside tests) every point is a no-op.
 
+Two optional variables narrow and widen it, for tools that start tools:
+``OUS_FAULT_MATCH=<text>`` arms the point only in processes whose command line
+contains the text (e.g. ``/fold3/``: one fold's training among several), and
+``OUS_FAULT_SCOPE=group`` kills the whole process group, parent tool included, as a
+scheduler's pre-emption or ``kill -9 -PGID`` does.
+
 Points: ``train_iter`` (after a training iteration), ``checkpoint_write``
 (half of a checkpoint written to its temporary file), ``checkpoint_saved`` (an
 epoch checkpoint and ``last_checkpoint`` complete, before the epoch's validation or
@@ -15,9 +21,12 @@ yet removed).
 """
 import os
 import signal
+import sys
 from collections import Counter
 
 ENV = 'OUS_FAULT_POINT'
+MATCH_ENV = 'OUS_FAULT_MATCH'
+SCOPE_ENV = 'OUS_FAULT_SCOPE'
 _hits: Counter = Counter()
 
 
@@ -29,6 +38,12 @@ def fault_point(name: str) -> None:
     target, _, count = spec.partition('@')
     if target != name:
         return
+    match = os.environ.get(MATCH_ENV)
+    if match and match not in ' '.join(sys.argv):
+        return
     _hits[name] += 1
     if _hits[name] == int(count or 1):
-        os.kill(os.getpid(), getattr(signal, 'SIGKILL', signal.SIGTERM))
+        sig = getattr(signal, 'SIGKILL', signal.SIGTERM)
+        if os.environ.get(SCOPE_ENV) == 'group' and hasattr(os, 'killpg'):
+            os.killpg(os.getpgid(0), sig)
+        os.kill(os.getpid(), sig)

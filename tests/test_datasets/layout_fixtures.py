@@ -206,3 +206,111 @@ def write_s2d_list(path: str, dataset: str, pairs) -> None:
     else:
         header, order = 'path,id', tuple(sorted(DFEW_WORDS))
     _write(path, [header] + [f'{key},{order.index(word)}' for key, word in pairs])
+
+
+# ------------------------------------------------- playable copies (real media files)
+def build_dfew_playable(root: str, num_clips: int = 15, frames: int = 6,
+                        size: int = 48) -> Dict[str, Tuple[str, List[str]]]:
+    """DFEW in its official layout with REAL media, small enough to train on in seconds.
+
+    ``num_clips`` clips (labels cycle through the 7 classes): a scene video
+    ``Clip/original/part_1/<id>.mp4`` whose colour encodes the class, the face folder
+    ``Clip/clip_224x224/<00001>/`` with ``frames`` JPEGs, and the 5 official split CSVs
+    (fold k tests the clips with ``id % 5 == k - 1``). Returns ``split -> ids``.
+    """
+    import cv2
+    base = osp.join(root, 'DFEW')
+    for cid in range(1, num_clips + 1):
+        key, label = f'{cid:05d}', (cid - 1) % 7
+        tone = 30 + 30 * label
+        scene = np.zeros((size, size, 3), np.uint8)
+        scene[..., 0], scene[..., 1] = tone, 255 - tone
+        path = osp.join(base, 'Clip', 'original', 'part_1', f'{cid}.mp4')
+        os.makedirs(osp.dirname(path), exist_ok=True)
+        writer = cv2.VideoWriter(path, cv2.VideoWriter_fourcc(*'mp4v'), 10, (size, size))
+        assert writer.isOpened(), path
+        for t in range(frames):
+            writer.write(np.roll(scene, t, axis=1))
+        writer.release()
+        face = np.full((size // 2, size // 2, 3), tone, np.uint8)
+        folder = osp.join(base, 'Clip', 'clip_224x224', key)
+        os.makedirs(folder, exist_ok=True)
+        for t in range(frames):
+            assert cv2.imwrite(osp.join(folder, f'{key}_{t + 1:05d}.jpg'), face)
+    splits = {}
+    for k in range(1, 6):
+        test = [c for c in range(1, num_clips + 1) if c % 5 == k - 1]
+        train = [c for c in range(1, num_clips + 1) if c % 5 != k - 1]
+        for phase, ids in (('train', train), ('test', test)):
+            _write(osp.join(base, 'EmoLabel_DataSplit', f'{phase}(single-labeled)', f'set_{k}.csv'),
+                   ['video_name,label'] + [f'{c},{(c - 1) % 7 + 1}' for c in ids])
+            splits[f'set_{k}_{phase}'] = [f'{c:05d}' for c in ids]
+    return splits
+
+
+CAER_WORDS = ('Anger', 'Disgust', 'Fear', 'Happy', 'Neutral', 'Sad', 'Surprise')
+
+
+def _still(path: str, tone: int, size: int = 40) -> None:
+    import cv2
+    os.makedirs(osp.dirname(path), exist_ok=True)
+    img = np.zeros((size, size + 8, 3), np.uint8)
+    img[..., 1], img[..., 2] = tone, 255 - tone
+    assert cv2.imwrite(path, img), path
+
+
+def _avi(path: str, tone: int, frames: int = 4, size: int = 40) -> None:
+    import cv2
+    os.makedirs(osp.dirname(path), exist_ok=True)
+    writer = cv2.VideoWriter(path, cv2.VideoWriter_fourcc(*'MJPG'), 10, (size + 8, size))
+    assert writer.isOpened(), path
+    for t in range(frames):
+        img = np.zeros((size, size + 8, 3), np.uint8)
+        img[..., 1], img[..., 2] = tone, (255 - tone + 10 * t) % 256
+        writer.write(img)
+    writer.release()
+
+
+def build_caer(root: str, still: bool = False) -> Dict[str, Dict]:
+    """CAER (``still=False``: .avi clips, train / validation / test) or CAER-S (.png
+    stills, train / test) in the official class-folder layout, with the traps of real
+    copies: an extra ``CAER/CAER/`` level, macOS debris (``__MACOSX/`` copy, ``._*``
+    forks, ``.DS_Store``), per-class numbering (``0001`` in every class), class folders
+    spelled ``Angry`` and ``happy``, an upper-case extension, a copy named ``0002 (1)``,
+    a 0-byte file and a folder that is no class.
+
+    Returns ``split -> dict(written={clip_id: label}, unknown=n, unreadable=n)``.
+    """
+    top = osp.join(root, 'CAER-S' if still else 'CAER', 'CAER-S' if still else 'CAER')
+    ext = '.png' if still else '.avi'
+    write = _still if still else _avi
+    splits = ('train', 'test') if still else ('train', 'validation', 'test')
+    ours = dict(train='train', validation='val', test='test')
+    truth = {}
+    for split in splits:
+        written, per_class = {}, 2 if split == 'train' else 1
+        for i, word in enumerate(CAER_WORDS):
+            folder = word
+            if word == 'Anger' and split == splits[1]:
+                folder = 'Angry'  # as public CAER-S counts spell it
+            if word == 'Happy' and split == splits[-1] and not still:
+                folder = 'happy'
+            if word == 'Surprise' and still and split == 'test':
+                folder = 'surprise'
+            for n in range(1, per_class + 1):
+                name = f'{n:04d}' + (ext.upper() if word == 'Sad' and split == 'test' else ext)
+                write(osp.join(top, split, folder, name), 30 * i)
+                written[f'{split}/{word}/{n:04d}'] = word
+        truth[ours[split]] = dict(written=written, unknown=0, unreadable=0)
+    # debris and traps
+    _touch(osp.join(top, 'train', 'Anger', '._0001' + ext), b'\x00\x05\x16\x07')
+    _touch(osp.join(top, 'train', '.DS_Store'), b'\x00')
+    _touch(osp.join(top, 'train', 'Happy', 'Thumbs.db'), b'\x00')
+    write(osp.join(root, '__MACOSX', 'CAER', 'train', 'Anger', '0001' + ext), 0)
+    write(osp.join(top, 'train', 'Happy', '0002 (1)' + ext), 90)
+    truth['train']['written']['train/Happy/0002 (1)'] = 'Happy'
+    write(osp.join(top, 'train', 'Contempt', '0001' + ext), 10)  # not a CAER class
+    truth['train']['unknown'] = 1
+    _touch(osp.join(top, 'test', 'Fear', '0099' + ext), b'')  # interrupted download
+    truth['test']['unreadable'] = 1
+    return truth

@@ -10,6 +10,7 @@ data_root = 'data/dfew'
 # stores: `--cfg-options fold=2` or `fold = 2` in a child config. A dataset's own
 # `fold` (e.g. train_dataloader.dataset.fold=2) wins over it.
 fold = 1
+num_folds = 5  # the official folds; tools/cross_validate.py runs 1..num_folds
 dfew_args = dict(data_root=data_root, class_names={{_base_.class_names}},
                  polarity_map={{_base_.polarity_map}})
 train_dataloader = dict(dataset=dict(ann_file='annotations/dfew_set_{fold}_train.jsonl',

@@ -6,6 +6,7 @@
 _base_ = ['./face_scene.py']
 data_root = 'data/mafw'
 fold = 1  # all three datasets and the feature stores; `--cfg-options fold=2` (see dfew.py)
+num_folds = 5  # the official folds; tools/cross_validate.py runs 1..num_folds
 
 # MAFW's official 11-class order (the words of its label files).
 class_names = ('anger', 'disgust', 'fear', 'happiness', 'neutral', 'sadness',

@@ -1,4 +1,4 @@
-"""The official-layout converter behind ``tools/data/{dfew,ferv39k,mafw}/prepare.py``.
+"""The official-layout converter behind ``tools/data/{dfew,ferv39k,mafw,caer,caer_s}/prepare.py``.
 
 Why one function: the three datasets differ only in their layout class; the
 checks, the report and the exit codes are the same. The tools parse the
@@ -15,6 +15,7 @@ from typing import Callable, Iterable, Optional
 
 from . import build_layout
 from .base import LayoutError
+from .caer import FOLDER_DATASETS, convert_class_folders
 from .records import ConversionReport, no_progress, resolve_entries
 from .run import RunResult, commit_outputs, failed
 
@@ -32,6 +33,12 @@ def convert_dataset(dataset: str, root: str, out_dir: Optional[str] = None,
         strict: exit code 1 when a clip lacks its scene clip or face folder.
         progress: ``progress(iterable, total, description)`` wraps each split's clips.
     """
+    if dataset in FOLDER_DATASETS:  # CAER, CAER-S: splits and labels are folders
+        if face_dir or scene_dir:
+            return failed(ConversionReport(), f'{dataset}: --face-dir / --scene-dir do not '
+                          'apply (the set has no face crops; scenes are its class folders)')
+        return convert_class_folders(dataset, root, out_dir, verify_videos=verify_videos,
+                                     strict=strict, progress=progress)
     out_dir = out_dir or osp.join(root, 'annotations')
     report = ConversionReport()
     layout_text = ''
