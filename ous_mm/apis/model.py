@@ -109,7 +109,7 @@ def init_ous_model(config: Union[str, Config],
         # a zoo name or zoo-relative config path (installed package data, then the source tree)
         config, checkpoint, sha256 = resolve_zoo_model(config, checkpoint, sha256)
     cfg = config if isinstance(config, Config) else Config.fromfile(config)
-    cfg = apply_config_switches(cfg)  # top-level clip_len, img_size, ... into the pipelines
+    cfg = apply_config_switches(cfg)  # override keys given (clip_len=..., ...) into the pipelines
     # sub-module types (data preprocessor, ...) resolve in the config's scope
     init_default_scope(cfg.get('default_scope', 'mmaction'))
     model = MODELS.build(cfg.model)
