@@ -130,3 +130,15 @@ def test_webui_default_model_is_what_make_demo_publishes(tmp_path, monkeypatch):
     stray.write_bytes(b'')  # the newest, but no zoo model of that name
     with pytest.raises(SystemExit, match='ous_renamed_synthetic.*pass CONFIG CHECKPOINT'):
         webui.parse_args([])
+
+
+def test_the_page_names_the_checkpoint_and_its_sha256(tmp_path):
+    from ous_mm.apis import init_ous_model
+
+    webui = _load_webui()
+    ckpt = tmp_path / 'ous_demo_synthetic_seed0-12345678.pth'
+    ckpt.write_bytes(b'weights')
+    note = webui.checkpoint_note(CONFIG, str(ckpt))
+    app = webui.build_app(init_ous_model(CONFIG), note=note)
+    texts = [str(c.get('props', {}).get('value', '')) for c in app.config['components']]
+    assert any(note in text and 'sha256 ' in text for text in texts)
