@@ -6,12 +6,46 @@ import shutil
 
 from setuptools import find_packages, setup
 from setuptools.command.build_py import build_py
+from setuptools.command.develop import develop
 
 #: shipped as package data in ous_mm/.mim/ (OpenMIM's place), so that a wheel install
 #: finds its configs and model zoo (ous_mm/utils/model_zoo.py looks there first) and
 #: `mim train ous_mm CONFIG` finds tools/train.py
 MIM_FILES = ('model-index.yml', 'configs/**/*.py', 'configs/**/*.yml', 'tools/**/*.py',
              'tools/**/*.sh')
+#: what an editable install links into ous_mm/.mim/ instead (MIM_FILES' top-level entries)
+MIM_LINKS = ('model-index.yml', 'configs', 'tools')
+
+
+def link_mim_files(root: str = '.') -> None:
+    """``ous_mm/.mim/{model-index.yml,configs,tools}`` as relative links to the source tree.
+
+    What OpenMIM reads from an installed package; an editable install points at the
+    source tree (``mim`` finds the package there), so links keep it current. Ignored by
+    git (.gitignore); a wheel gets copies instead (:class:`BuildPyWithMim`).
+    """
+    target = osp.join(root, 'ous_mm', '.mim')
+    os.makedirs(target, exist_ok=True)
+    for name in MIM_LINKS:
+        link = osp.join(target, name)
+        if osp.islink(link) or osp.isfile(link):
+            os.remove(link)
+        elif osp.isdir(link):
+            shutil.rmtree(link)
+        os.symlink(osp.join('..', '..', name), link)
+
+
+class DevelopWithMim(develop):
+    """``develop`` (``pip install --no-use-pep517 -e .``) that also links ``ous_mm/.mim``.
+
+    The legacy editable install (an egg-link to the source tree) is the one OpenMIM 0.3.9
+    can find: it looks for ``<distribution location>/ous_mm/.mim``, and a PEP 660
+    editable install's location is site-packages, where no ``ous_mm`` folder exists.
+    """
+
+    def run(self) -> None:
+        super().run()
+        link_mim_files()
 
 
 def read_version() -> str:
@@ -38,6 +72,7 @@ class BuildPyWithMim(build_py):
     def run(self) -> None:
         super().run()
         if getattr(self, 'editable_mode', False):
+            link_mim_files()
             return
         target = osp.join(self.build_lib, 'ous_mm', '.mim')
         for pattern in MIM_FILES:
@@ -59,6 +94,6 @@ setup(
     install_requires=read_requirements('runtime'),
     extras_require={'tests': read_requirements('tests')},
     license='Apache-2.0',
-    cmdclass={'build_py': BuildPyWithMim},
+    cmdclass={'build_py': BuildPyWithMim, 'develop': DevelopWithMim},
     zip_safe=False,
 )

@@ -20,7 +20,7 @@ The video comes FIRST (MMAction2's ``demo/demo.py`` takes CONFIG CHECKPOINT VIDE
 that order is answered with a usage line). The JSON has one entry per sliding
 window: start/end frame and seconds, the probability of every class, the top
 class, and the face box of each sampled frame. ``--out-timeline`` draws the
-probabilities over time as PNG (``tools/analysis/plot_timeline.py`` does the same
+probabilities over time as PNG (``tools/analysis_tools/plot_timeline.py`` does the same
 from a saved JSON). Progress (rate, ETA) goes to stderr.
 
 ``--all-faces`` follows every face instead of the most prominent one: one track

@@ -33,6 +33,28 @@ DEMO_CHECKPOINTS = osp.join(ROOT, 'work_dirs', 'demo', 'seed*', 'published',
 DEMO_VIDEOS = osp.join(ROOT, 'data', 'synthetic_*', 'videos', '*.mp4')
 VIDEO_EXT = ('.mp4', '.avi', '.mov', '.mkv', '.webm')
 MAX_CROPS = 12
+INSTALL_EXTRA = ('.venv/bin/python -m pip install -r requirements/webui.txt '
+                 '-c requirements/constraints.txt')
+
+
+def require_gradio() -> None:
+    """Stop at once, with the install command, when the web-demo extra is missing (before
+    the model is loaded: that takes many seconds for nothing)."""
+    try:
+        import gradio  # noqa: F401
+    except ImportError as err:
+        raise SystemExit(f'demo/webui.py needs the web-demo extra ({err}); install it with: '
+                         f'{INSTALL_EXTRA}') from None
+
+
+def checkpoint_note(config: str, checkpoint: Optional[str]) -> str:
+    """``config, checkpoint file and its sha256``: logged and shown on the page."""
+    if not checkpoint:
+        return f'model: {config}, no checkpoint (random weights)'
+    if not osp.isfile(checkpoint):
+        return f'model: {config}, checkpoint {checkpoint}'
+    from ous_mm.utils.checkpoint import file_sha256
+    return f'model: {config}, checkpoint {checkpoint} (sha256 {file_sha256(checkpoint)})'
 
 
 def parse_args(argv=None):
@@ -144,8 +166,9 @@ def analyse(model, video: str, window: Optional[int] = None, stride: Optional[in
     return annotated, timeline, gallery, result
 
 
-def build_app(model, examples: Sequence[str] = (), detector=None):
-    """The Gradio Blocks app around ``model`` (from :func:`ous_mm.apis.init_ous_model`).
+def build_app(model, examples: Sequence[str] = (), detector=None, note: str = ''):
+    """The Gradio Blocks app around ``model`` (from :func:`ous_mm.apis.init_ous_model`);
+    ``note`` (:func:`checkpoint_note`) is shown under the title.
 
     Gradio's usage analytics are off unless ``GRADIO_ANALYTICS_ENABLED`` says otherwise.
     """
@@ -166,7 +189,8 @@ def build_app(model, examples: Sequence[str] = (), detector=None):
         gr.Markdown('## OUS: scene-guided dynamic facial expression recognition\n'
                     f'Emotions over time in a video ({names}). The face is tracked and '
                     'cropped, the whole frame is the scene; windows where no face was '
-                    'found use the centre crop and are marked in red.')
+                    'found use the centre crop and are marked in red.'
+                    + (f'\n\n<small>{note}</small>' if note else ''))
         with gr.Row():
             with gr.Column(scale=1):
                 # a file, not gr.Video: the browser need not play it (DFER sets ship
@@ -195,11 +219,14 @@ def build_app(model, examples: Sequence[str] = (), detector=None):
 
 
 def main(argv=None):
+    require_gradio()
     args = parse_args(argv)
     from ous_mm.apis import init_ous_model
 
+    note = checkpoint_note(args.config, args.checkpoint)
+    print(f'web demo: {note}', flush=True)
     model = init_ous_model(args.config, args.checkpoint, device=args.device)
-    app = build_app(model, find_examples(args.examples))
+    app = build_app(model, find_examples(args.examples), note=note)
     app.queue(max_size=8).launch(server_name='0.0.0.0' if args.listen else '127.0.0.1',
                                  server_port=args.port, share=False)
 

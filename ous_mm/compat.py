@@ -241,6 +241,29 @@ def _early_stop_only_when_training() -> None:
     EarlyStoppingHook.before_run = before_run
 
 
+# 9. mmengine 0.10.7's CheckpointHook and LoggerHook build a ``FileClient`` even when no
+#    ``file_client_args`` are given, where they use ``get_file_backend`` and never touch
+#    it; its constructor logs two deprecation warnings ("FileClient", "HardDiskBackend")
+#    into every training log. The hooks' modules get a ``FileClient`` whose
+#    ``infer_client`` skips that unused object; given ``file_client_args`` are kept.
+def _skip_unused_file_client() -> None:
+    from mmengine.fileio import FileClient
+    from mmengine.hooks import checkpoint_hook, logger_hook
+
+    class UnusedFileClientSkipped:
+        """``FileClient`` for the two hooks: ``None`` instead of an object they ignore."""
+
+        @staticmethod
+        def infer_client(file_client_args=None, uri=None):
+            if file_client_args is None:
+                return None
+            return FileClient.infer_client(file_client_args, uri)
+
+    for module in (checkpoint_hook, logger_hook):
+        if module.FileClient is FileClient:
+            module.FileClient = UnusedFileClientSkipped
+
+
 def apply() -> None:
     """Apply every fix (idempotent)."""
     _check_importlib_metadata()
@@ -251,6 +274,7 @@ def apply() -> None:
     _quiet_mmcv_lite_warning()
     _register_device_agnostic_ddp()
     _early_stop_only_when_training()
+    _skip_unused_file_client()
 
 
 apply()

@@ -1,7 +1,7 @@
 """`make demo`: does the scene help? OUS vs a face-only baseline on synthetic scene-DFER variants.
 
 Stages (each run is a subprocess of the project's real tools, so the demo exercises
-exactly what a user runs; the machinery is ``tools/analysis/benchmark_variants.py``):
+exactly what a user runs; the machinery is ``tools/analysis_tools/benchmark_variants.py``):
 
 1. ``--regime frozen`` (the paper's regime): pretrain the small CLIP once
    (``tools/pretrain_clip.py``; cached in ``~/.cache/ous-mm/clip``, seconds the second
@@ -32,7 +32,7 @@ import time
 from typing import Dict, List
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
-sys.path.insert(0, osp.join(ROOT, 'tools', 'analysis'))
+sys.path.insert(0, osp.join(ROOT, 'tools', 'analysis_tools'))
 import benchmark_variants as bench  # noqa: E402
 
 # The paper's regime (a frozen pretrained tower) by default: it meets the issue-12 targets

@@ -74,6 +74,12 @@ def main():
         if problem is not None:
             print(f'error: checkpoint {args.checkpoint}: {problem}', file=sys.stderr)
             sys.exit(2)
+    from ous_mm.datasets.missing_data import missing_data_message
+    from ous_mm.utils import apply_config_switches
+    message = missing_data_message(apply_config_switches(cfg), ('test', ))
+    if message is not None:  # before the model is built (minutes for a ViT-L/14)
+        print(message, file=sys.stderr)
+        sys.exit(2)
     from ous_mm.apis import build_runner
     runner = build_runner(cfg, restore_encoders=True)
     from ous_mm.utils.class_identity import ClassIdentityError

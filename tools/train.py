@@ -88,8 +88,14 @@ def resume_from_loadable(cfg: Config, args) -> Config:
 def main():
     args = parse_args()
     import ous_mm  # noqa: F401  (upstream fixes + registration before the config builds)
-    from ous_mm.apis import build_runner
     cfg = resume_from_loadable(merge_args(Config.fromfile(args.config), args), args)
+    from ous_mm.datasets.missing_data import missing_data_message
+    from ous_mm.utils import apply_config_switches
+    message = missing_data_message(apply_config_switches(cfg), ('train', 'val'))
+    if message is not None:  # before the model is built (minutes for a ViT-L/14)
+        print(message, file=sys.stderr)
+        sys.exit(2)
+    from ous_mm.apis import build_runner
     runner = build_runner(cfg)
     from ous_mm.utils.class_identity import ClassIdentityError
     try:

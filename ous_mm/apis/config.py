@@ -1,5 +1,5 @@
-"""A config as the tools see it: the file, ``--cfg-options`` merged, the config switches
-applied, the default scope set."""
+"""A config as the tools see it: the file, ``--cfg-options`` merged, the one-line
+overrides applied, the default scope set."""
 import os.path as osp
 from typing import Optional
 

@@ -110,9 +110,13 @@ def init_ous_model(config: Union[str, Config],
 
     if isinstance(config, str) and not osp.isfile(config):
         # a zoo name or zoo-relative config path (installed package data, then the source tree)
+        name = config
         config, checkpoint, sha256 = resolve_zoo_model(config, checkpoint, sha256)
+        from mmengine.logging import print_log
+        print_log(f'model zoo {name}: config {config}, checkpoint {checkpoint}'
+                  + (f' (sha256 {sha256})' if sha256 else ''), logger='current')
     cfg = config if isinstance(config, Config) else Config.fromfile(config)
-    cfg = apply_config_switches(cfg)  # top-level clip_len, img_size, ... into the pipelines
+    cfg = apply_config_switches(cfg)  # override keys given (clip_len=..., ...) into the pipelines
     # sub-module types (data preprocessor, ...) resolve in the config's scope
     init_default_scope(cfg.get('default_scope', 'mmaction'))
     model = MODELS.build(cfg.model)

@@ -202,7 +202,10 @@ def check_clip(job: Dict) -> List[Problem]:
 def _jobs(target: CheckTarget, min_frames: int, deep: bool, report: FileReport):
     """(where, job) per clip of the file; annotation problems go into ``report``."""
     if not osp.isfile(target.ann_file):
-        report.problems.append((ERROR, 'missing annotation file', f'{target.ann_file}: not found'))
+        from .missing_data import DOCS, prepare_command
+        report.problems.append((ERROR, 'missing annotation file',
+                                f'{target.ann_file}: not found; prepare it with: '
+                                f'{prepare_command(target.ann_file, target.data_root)} ({DOCS})'))
         return []
     records, bad = scan_annotation_file(target.ann_file)
     report.problems += [(ERROR, p.kind, p.message) for p in bad]

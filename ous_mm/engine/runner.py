@@ -1,4 +1,4 @@
-"""The mmengine Runner with the OUS config switches applied before it builds anything."""
+"""The mmengine Runner with the one-line data overrides applied before it builds anything."""
 from typing import Union
 
 from mmaction.registry import RUNNERS
@@ -14,11 +14,11 @@ class OUSRunner(Runner):
     and an automatic resume that reads ``last_checkpoint`` relative to the work dir;
     every run gets a :class:`~ous_mm.engine.hooks.ClassIdentityHook`.
 
-    The top-level switches of the OUS configs (``feature_cache``, ``clip_len``,
-    ``img_size``, ``face_detector``, ``face_crop``, ``fold``; see
-    :mod:`ous_mm.utils.config_switches`) are written into the dataloaders before the
-    Runner builds them, so one ``--cfg-options`` key or one child-config line
-    changes all three pipelines. Selected by ``runner_type`` in
+    A shipped config is complete as read from its file; the override keys
+    (``data_root``, ``feature_cache``, ``clip_len``, ``img_size``, ``face_detector``,
+    ``face_crop``, ``fold``; see :mod:`ous_mm.utils.config_switches`), when a
+    ``--cfg-options`` key or a child-config line gives one, are written into the
+    dataloaders before the Runner builds them. Selected by ``runner_type`` in
     ``configs/_base_/default_runtime.py``; ``tools/train.py`` and ``tools/test.py``
     build it with ``RUNNERS.build(cfg)`` as MMAction2's tools do.
     """

@@ -2,7 +2,7 @@
 
 Shared by :class:`~ous_mm.evaluation.DFERMetric` (which writes the matrix of
 every validation/test run into the work dir) and
-``tools/analysis/plot_confusion_matrix.py`` (which redraws it from a
+``tools/analysis_tools/confusion_matrix.py`` (which redraws it from a
 ``tools/test.py --dump`` pickle), so both produce the same files.
 """
 import json

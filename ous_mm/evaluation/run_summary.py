@@ -1,7 +1,7 @@
 """What a finished training run did, read from its work dir: the validation series,
 the epoch of the best validation UAR, how long it sat on the polarity plateau.
 
-Used by the variant benchmark (``tools/analysis/benchmark_variants.py``) and the
+Used by the variant benchmark (``tools/analysis_tools/benchmark_variants.py``) and the
 demo to compare recipes by their training dynamics, not only their final score.
 """
 import glob

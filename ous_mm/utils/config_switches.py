@@ -1,33 +1,34 @@
-"""Top-level config switches, written into the pipelines and datasets at build time.
+"""One-line overrides of the data settings: ``--cfg-options clip_len=8``, ``fold=2``, ...
 
-Why a function and not plain config variables: mmengine evaluates a config file's
-variables when it reads the file, so a child config or ``--cfg-options`` that
-changes ``clip_len`` cannot reach pipelines a base file already built from the old
-value (issue 14). The OUS dataset configs therefore name these settings ONCE, as
-top-level keys, and leave them out of the steps that use them; this function writes
-them in right before anything is built. It is called by :class:`OUSRunner`
-(``tools/train.py``, ``tools/test.py``), by ``init_ous_model`` and by every tool that
-builds datasets or models itself. A script of your own that builds from a config
-should call it too.
+A shipped config is complete as read by ``mmengine.Config.fromfile``: every pipeline
+step and dataset carries its own values, so ``init_recognizer`` /
+``inference_recognizer``, MMAction2's tools and a script of your own get exactly what
+``tools/train.py`` gets (``tests/test_configs/test_upstream_clients.py``). The keys
+below are therefore never set by a shipped config; they exist only as OVERRIDES, for
+one value that lives in several places (a config file's variables are evaluated when
+the file is read, so a later ``clip_len = 4`` cannot reach pipelines a base file
+built already). When one is given (``--cfg-options`` or a child config), it is written
+everywhere it belongs, over the file's values:
 
 ======================  ==========================================================
-top-level key           written into (only where the step/dataset leaves it out)
+override key            written into
 ======================  ==========================================================
+``data_root``           ``data_root`` of the three dataloaders' datasets
 ``clip_len``            ``FaceSceneSampleFrames.clip_len``
 ``img_size``            ``FaceSceneSplit.out_size``
 ``face_detector``       ``FaceSceneSplit.detector``
-``face_crop``           the other ``FaceSceneSplit`` arguments (``margin``,
+``face_crop``           the other ``FaceSceneSplit`` arguments given (``margin``,
                         ``on_no_face``, ``mask_face``, ...), key by key
 ``fold``                ``dataset.fold`` of datasets whose ``ann_file`` has ``{fold}``
 ``feature_cache``       REPLACES the three dataloaders' pipelines by the cached
                         pipeline (see :func:`feature_store_dirs`)
 ======================  ==========================================================
 
-A value set on the step or dataset itself wins (e.g. the documented
-``train_dataloader.dataset.fold=2``), so the function never overrides what a user
-wrote explicitly, and applying it twice changes nothing. Pipelines are found in
-``{train,val,test}_dataloader.dataset`` (and datasets wrapped in ``dataset`` /
-``datasets``) and in the top-level ``{train,val,test}_pipeline`` lists.
+They are applied by :class:`~ous_mm.engine.OUSRunner` (the configs' ``runner_type``,
+which MMAction2's own ``tools/train.py`` / ``tools/test.py`` honour too), by
+``init_ous_model`` and by the tools that build datasets themselves. From plain mmengine
+code, set the full keys (``test_dataloader.dataset.data_root=...``) or call
+:func:`apply_config_switches` after merging overrides. Applying twice changes nothing.
 """
 import copy
 import os.path as osp
@@ -38,12 +39,15 @@ from mmengine.logging import print_log
 CfgT = TypeVar('CfgT', bound=MutableMapping)
 
 SPLITS = ('train', 'val', 'test')
-#: (top-level key, transform type, argument) for the single-valued pipeline switches
+#: (override key, transform type, argument) for the single-valued pipeline overrides
 STEP_SWITCHES = (('clip_len', 'FaceSceneSampleFrames', 'clip_len'),
                  ('img_size', 'FaceSceneSplit', 'out_size'),
                  ('face_detector', 'FaceSceneSplit', 'detector'))
 CROP_STEP = 'FaceSceneSplit'
 CACHED_STEPS = ('LoadCachedFeatures', 'PackCachedFeatureInputs')
+#: every override key; a shipped config sets none of them
+SWITCH_KEYS = ('data_root', 'clip_len', 'img_size', 'face_detector', 'face_crop', 'fold',
+               'feature_cache')
 
 
 class ConfigSwitchError(ValueError):
@@ -74,13 +78,8 @@ def _pipelines(cfg: MutableMapping) -> Iterator[list]:
             yield cfg[f'{split}_pipeline']
 
 
-def _fill(step: MutableMapping, key: str, value) -> None:
-    if key not in step:
-        step[key] = copy.deepcopy(value)
-
-
-def _fill_steps(cfg: MutableMapping) -> None:
-    # One list object may serve several places (test_pipeline = val_pipeline): filling
+def _set_steps(cfg: MutableMapping) -> None:
+    # One list object may serve several places (test_pipeline = val_pipeline): writing
     # is idempotent, so visiting it twice is harmless.
     crop = cfg.get('face_crop') or {}
     for pipeline in _pipelines(cfg):
@@ -89,19 +88,20 @@ def _fill_steps(cfg: MutableMapping) -> None:
                 continue
             for top_key, step_type, arg in STEP_SWITCHES:
                 if step.get('type') == step_type and cfg.get(top_key) is not None:
-                    _fill(step, arg, cfg[top_key])
+                    step[arg] = copy.deepcopy(cfg[top_key])
             if step.get('type') == CROP_STEP:
                 for key, value in crop.items():
-                    _fill(step, key, value)
+                    step[key] = copy.deepcopy(value)
 
 
-def _fill_fold(cfg: MutableMapping) -> None:
-    if cfg.get('fold') is None:
-        return
+def _set_datasets(cfg: MutableMapping) -> None:
     for split in SPLITS:
+        leaf = _leaf_dataset(cfg, split)
+        if leaf is not None and cfg.get('data_root') is not None:
+            leaf['data_root'] = cfg['data_root']
         for dataset in _loader_datasets(cfg, split):
-            if '{fold}' in str(dataset.get('ann_file', '')):
-                _fill(dataset, 'fold', cfg['fold'])
+            if cfg.get('fold') is not None and '{fold}' in str(dataset.get('ann_file', '')):
+                dataset['fold'] = cfg['fold']
 
 
 def _leaf_dataset(cfg: MutableMapping, split: str) -> Optional[MutableMapping]:
@@ -123,14 +123,17 @@ def feature_store_dirs(cfg: MutableMapping, root: Optional[str] = None) -> Dict[
         ROOT/[fold<K>/]train   ROOT/[fold<K>/]val   ROOT/[fold<K>/]test
 
     ``fold<K>/`` is added for datasets with a ``{fold}`` annotation file (DFEW,
-    MAFW), K being the dataset's fold after :func:`apply_config_switches`, so every
-    fold keeps its own stores and ``--cfg-options fold=2`` switches them too.
+    MAFW), K being the dataset's fold (a ``fold`` override applied), so every fold
+    keeps its own stores and ``--cfg-options fold=2`` switches them too.
     A validation split that reads the same annotation file as the test split (DFEW,
     FERV39k and MAFW have no validation set) shares the test store: extract it once.
     """
     root = root if root is not None else cfg.get('feature_cache')
     if not root:
         raise ConfigSwitchError(f'{_name(cfg)}: no feature_cache root given')
+    if cfg.get('fold') is not None:
+        cfg = copy.deepcopy(cfg)
+        _set_datasets(cfg)
     leaves = {split: _leaf_dataset(cfg, split) for split in SPLITS}
     dirs = {}
     for split, dataset in leaves.items():
@@ -166,22 +169,28 @@ def _switch_to_cache(cfg: MutableMapping) -> None:
               logger='current')
 
 
+def given_switches(cfg: MutableMapping) -> Dict[str, object]:
+    """The override keys ``cfg`` sets (none for a shipped config as read from its file)."""
+    return {key: cfg[key] for key in SWITCH_KEYS if cfg.get(key) is not None}
+
+
 def apply_config_switches(cfg: CfgT) -> CfgT:
-    """A copy of ``cfg`` with the top-level switches written in (see the module doc).
+    """A copy of ``cfg`` with the override keys it sets written in (see the module doc).
 
     Args:
-        cfg: an mmengine ``Config``/``ConfigDict`` (or plain dict) as read from a file,
-            command-line overrides already merged.
+        cfg: an mmengine ``Config``/``ConfigDict`` (or plain dict), command-line
+            overrides already merged.
 
     Returns:
-        The same kind of object; ``cfg`` itself is not modified.
+        The same kind of object; ``cfg`` itself is not modified. Without override keys
+        (every shipped config) it equals ``cfg``.
 
     Raises:
         ConfigSwitchError: ``feature_cache`` on a config that trains its backbone.
     """
     cfg = copy.deepcopy(cfg)
-    _fill_fold(cfg)
+    _set_datasets(cfg)
     if cfg.get('feature_cache'):
         _switch_to_cache(cfg)
-    _fill_steps(cfg)
+    _set_steps(cfg)
     return cfg

@@ -16,7 +16,7 @@ def clip_panel(rows: Sequence[Tuple[str, Sequence[np.ndarray]]],
     Every row gets its title in a band above it and ``lines`` go in a band below
     the whole grid, so no text covers a frame. Used by ``tools/test.py
     --show-dir`` (face and scene streams with prediction and label) and
-    ``tools/analysis/browse_dataset.py`` (scene frame with the face box, face
+    ``tools/visualizations/browse_dataset.py`` (scene frame with the face box, face
     crop, scene stream).
     """
     if not rows:

@@ -156,7 +156,7 @@ def test_annotated_video_boxes_every_person_and_timeline_has_a_row_each(people, 
     assert breaks == gaps and sum(breaks) == 1, (breaks, gaps)
     # the timeline tool redraws it from the JSON
     from tests.test_datasets.video_fixtures import load_tool
-    tool = load_tool(os.path.join(ROOT, 'tools', 'analysis', 'plot_timeline.py'))
+    tool = load_tool(os.path.join(ROOT, 'tools', 'analysis_tools', 'plot_timeline.py'))
     redrawn = tool.main([paths['json'], '--out', paths['timeline'] + '.again.png'])
     assert len(redrawn.axes) == 3 and cv2.imread(paths['timeline'] + '.again.png') is not None
 

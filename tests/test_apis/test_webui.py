@@ -168,3 +168,15 @@ def test_webui_every_face_box_tracks_each_person(tmp_path):
     assert [c[:3] for c in captions] == ['#1 ', '#1 ', '#2 ', '#2 ']
     assert cv2.imread(timeline).shape[0] > 360  # two rows
     assert 'windows' in single and 'tracks' not in single
+
+
+def test_the_page_names_the_checkpoint_and_its_sha256(tmp_path):
+    from ous_mm.apis import init_ous_model
+
+    webui = _load_webui()
+    ckpt = tmp_path / 'ous_demo_synthetic_seed0-12345678.pth'
+    ckpt.write_bytes(b'weights')
+    note = webui.checkpoint_note(CONFIG, str(ckpt))
+    app = webui.build_app(init_ous_model(CONFIG), note=note)
+    texts = [str(c.get('props', {}).get('value', '')) for c in app.config['components']]
+    assert any(note in text and 'sha256 ' in text for text in texts)

@@ -1,8 +1,8 @@
-"""Top-level config switches: one line changes all three pipelines (issue 14 item 2).
+"""One-line overrides: one key changes all three pipelines.
 
-Before the switches, `--cfg-options face_detector.type=...` or a child config's
-`clip_len = 4` silently changed nothing: the base had built its pipelines from the old
-value. Here each form is checked on the pipelines the datasets really build.
+Without them, `--cfg-options face_detector.type=...` or a child config's `clip_len = 4`
+would silently change nothing: the base built its pipelines from its own value. Here
+each form is checked on the pipelines the datasets really build.
 """
 import pytest
 import torch
@@ -55,16 +55,19 @@ def test_one_line_sets_clip_len_and_img_size_everywhere(form, tmp_path):
     assert switched.test_pipeline[1].clip_len == 4 and switched.test_pipeline[3].out_size == 336
 
 
-def test_a_value_written_on_the_step_itself_wins(tmp_path):
+def test_a_step_changed_alone_keeps_its_value_without_an_override(tmp_path):
+    cfg = load(TINY, ['train_dataloader.dataset.pipeline.1.clip_len=2'])
+    assert [s.clip_len for s in built_steps(cfg, tmp_path, 'FaceSceneSampleFrames')] == [2, 8, 8]
+    # an override key is the value everywhere, the one place to say "all pipelines"
     cfg = load(TINY, ['train_dataloader.dataset.pipeline.1.clip_len=2', 'clip_len=6'])
-    assert [s.clip_len for s in built_steps(cfg, tmp_path, 'FaceSceneSampleFrames')] == [2, 6, 6]
+    assert [s.clip_len for s in built_steps(cfg, tmp_path, 'FaceSceneSampleFrames')] == [6, 6, 6]
 
 
 def test_applying_twice_changes_nothing_and_the_input_is_kept():
     cfg = load(DFEW, ['fold=4', 'feature_cache=/features'])
     once = apply_config_switches(cfg)
     assert apply_config_switches(once).to_dict() == once.to_dict()
-    assert 'fold' not in cfg.train_dataloader.dataset  # the caller's config is not modified
+    assert cfg.train_dataloader.dataset.fold == 1  # the caller's config is not modified
     assert once.train_dataloader.dataset.fold == 4
 
 

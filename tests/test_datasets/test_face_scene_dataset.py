@@ -9,7 +9,6 @@ import ous_mm  # noqa: F401
 from mmaction.registry import DATASETS
 from ous_mm.datasets import AnnotationError, ClipLoadError, FaceSceneDataset
 from ous_mm.datasets.synthetic import generate_dataset
-from ous_mm.utils import apply_config_switches
 
 from .video_fixtures import color_frames, write_jsonl, write_video
 
@@ -80,14 +79,14 @@ def test_fold_placeholder(tmp_path):
 
 
 def test_synthetic_set_through_the_synthetic_config_pipeline(synthetic_root):
-    cfg = apply_config_switches(Config.fromfile('configs/_base_/datasets/synthetic.py'))
+    cfg = Config.fromfile('configs/_base_/datasets/synthetic.py')  # complete as read
     for split in ('train', 'test'):
         ds_cfg = cfg[f'{split}_dataloader'].dataset
         ds_cfg.data_root = str(synthetic_root)
         ds = DATASETS.build(ds_cfg)
         sample = ds[0]
         inputs, ds0 = sample['inputs'], sample['data_samples']
-        assert inputs.shape == (2, cfg.clip_len, 3, cfg.img_size, cfg.img_size)
+        assert inputs.shape == (2, 8, 3, 64, 64)  # the synthetic config's 8 frames of 64 px
         assert str(inputs.dtype) == 'torch.uint8'
         info = ds.get_data_info(0)
         assert ds0.gt_label.item() == info['label']
@@ -137,7 +136,7 @@ def test_precomputed_boxes_read_from_generator_files(synthetic_root):
 def test_real_set_configs_with_provided_faces(tmp_path, name):
     """The DFEW/MAFW/FERV39k base configs on a two-clip fake in the official shape."""
     from .video_fixtures import write_frame_folder
-    cfg = apply_config_switches(Config.fromfile(f'configs/_base_/datasets/{name}.py'))
+    cfg = Config.fromfile(f'configs/_base_/datasets/{name}.py')
     ann_rel = cfg.train_dataloader.dataset.ann_file.replace('{fold}', '1')
     (tmp_path / 'annotations').mkdir()
     write_video(str(tmp_path / 'scene.mp4'), color_frames(30, 72, 96))

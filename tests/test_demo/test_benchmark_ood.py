@@ -17,7 +17,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 @pytest.fixture(scope='module')
 def bench():
     spec = importlib.util.spec_from_file_location(
-        'benchmark_variants', os.path.join(ROOT, 'tools', 'analysis', 'benchmark_variants.py'))
+        'benchmark_variants', os.path.join(ROOT, 'tools', 'analysis_tools', 'benchmark_variants.py'))
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module

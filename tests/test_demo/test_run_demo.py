@@ -1,4 +1,4 @@
-"""tools/run_demo.py and tools/analysis/benchmark_variants.py: one recipe per regime, the
+"""tools/run_demo.py and tools/analysis_tools/benchmark_variants.py: one recipe per regime, the
 variant table, checkpoint choice, resumable runs."""
 import importlib.util
 import json
@@ -25,7 +25,7 @@ def _load(name, *parts):
 
 @pytest.fixture(scope='module')
 def bench():
-    return _load('benchmark_variants', 'tools', 'analysis', 'benchmark_variants.py')
+    return _load('benchmark_variants', 'tools', 'analysis_tools', 'benchmark_variants.py')
 
 
 @pytest.mark.parametrize('regime', ['demo', 'frozen'])

@@ -1,4 +1,4 @@
-"""tools/analysis: each plot is read back from its matplotlib figure (axes, labels, data) or its
+"""tools/analysis_tools: each plot is read back from its matplotlib figure (axes, labels, data) or its
 JSON, not from PNG bytes (issue 15); the t-SNE tool runs the backbone once per batch and shows
 progress (issue 14 item 8)."""
 import json
@@ -18,7 +18,7 @@ DEMO_CONFIG = os.path.join(ROOT, 'configs', 'ous', 'demo', 'ous_demo_synthetic.p
 
 
 def _tool(name):
-    return load_tool(os.path.join(ROOT, 'tools', 'analysis', f'{name}.py'))
+    return load_tool(os.path.join(ROOT, 'tools', 'analysis_tools', f'{name}.py'))
 
 
 @pytest.fixture
@@ -42,13 +42,14 @@ def _dump(path, probs, labels):
                    for p, y in zip(probs, labels)], path)
 
 
-def test_plot_confusion_matrix_from_dump(tmp_path, capsys, saved_figures):
+def test_confusion_matrix_from_dump(tmp_path, capsys, saved_figures):
     dump = str(tmp_path / 'preds.pkl')
     _dump(dump, [[0.8, 0.1, 0.1], [0.3, 0.6, 0.1], [0.1, 0.2, 0.7], [0.5, 0.3, 0.2]],
           [0, 1, 2, 1])
     out = str(tmp_path / 'cm.png')
-    cm = _tool('plot_confusion_matrix').main(
-        [dump, '--classes', 'Happy', 'Sad', 'Neutral', '--out', out])
+    config = tmp_path / 'three.py'  # MMAction2's order: CONFIG, then the pickle
+    config.write_text("class_names = ('Happy', 'Sad', 'Neutral')\n")
+    cm = _tool('confusion_matrix').main([str(config), dump, '--out', out])
     assert cm.tolist() == [[1, 0, 0], [1, 1, 0], [0, 0, 1]]
     saved = json.load(open(str(tmp_path / 'cm.json')))
     assert saved['matrix'] == [[1, 0, 0], [1, 1, 0], [0, 0, 1]]
@@ -70,20 +71,22 @@ def test_plot_confusion_matrix_from_dump(tmp_path, capsys, saved_figures):
     assert 'UAR 83.33  WAR 75.00' in capsys.readouterr().out
 
 
-def test_plot_confusion_matrix_names_from_config_and_mismatch(tmp_path):
+def test_confusion_matrix_names_from_config_and_mismatch(tmp_path):
     dump = str(tmp_path / 'preds.pkl')
     _dump(dump, np.eye(7)[[0, 1, 2, 3, 4, 5, 6]], list(range(7)))
-    tool = _tool('plot_confusion_matrix')
-    tool.main([dump, '--config', DEMO_CONFIG, '--out', str(tmp_path / 'a.png')])
+    tool = _tool('confusion_matrix')
+    tool.main([DEMO_CONFIG, dump, '--out', str(tmp_path / 'a.png')])
     saved = json.load(open(str(tmp_path / 'a.json')))
     assert saved['class_names'] == ['Happy', 'Sad', 'Neutral', 'Angry', 'Surprise',
                                     'Disgust', 'Fear']
     assert saved['matrix'] == np.eye(7, dtype=int).tolist()
-    with pytest.raises(SystemExit, match='2 class names but the dump has 7'):
-        tool.main([dump, '--classes', 'a', 'b'])
+    two = tmp_path / 'two.py'
+    two.write_text("class_names = ('a', 'b')\n")
+    with pytest.raises(SystemExit, match='has 2 class names but .* has 7 scores per clip'):
+        tool.main([str(two), dump])
 
 
-def test_plot_curves_reads_scalars_json(tmp_path, saved_figures):
+def test_analyze_logs_plot_curve_reads_scalars_json(tmp_path, saved_figures):
     run = tmp_path / 'work' / '20260101_000000' / 'vis_data'
     run.mkdir(parents=True)
     lines = [dict(lr=0.002, loss=2.0, loss_contrast=1.5, epoch=1, iter=5, step=5),
@@ -92,12 +95,12 @@ def test_plot_curves_reads_scalars_json(tmp_path, saved_figures):
              dict(lr=0.002, loss=1.0, loss_contrast=0.9, epoch=2, iter=20, step=20),
              {'dfer/UAR': 50.0, 'dfer/WAR': 55.0, 'dfer/loss': 1.2, 'step': 2}]
     (run / 'scalars.json').write_text('\n'.join(json.dumps(x) for x in lines) + '\n')
-    tool = _tool('plot_curves')
+    tool = _tool('analyze_logs')
     train, val = tool.read_scalars(str(run / 'scalars.json'))
     assert train['loss'] == [(5, 2.0), (10, 1.5), (20, 1.0)]
     # validation after epoch n sits at the last training iteration of epoch n
     assert val['dfer/UAR'] == [(10, 30.0), (20, 50.0)]
-    out = tool.main([str(tmp_path / 'work')])
+    out = tool.main(['plot_curve', str(tmp_path / 'work')])  # MMAction2's command form
     (fig, path), = saved_figures
     assert path == out and out.endswith('curves.png')
     ax_loss, ax_acc = fig.axes

@@ -148,7 +148,7 @@ def test_curves_continue_across_resumes(resumed_work_dir):
     """plot_curves used to plot only the newest run of a resumed work dir (issue 16 item 9)."""
     import importlib.util
     spec = importlib.util.spec_from_file_location(
-        'plot_curves', os.path.join(ROOT, 'tools', 'analysis', 'plot_curves.py'))
+        'analyze_logs', os.path.join(ROOT, 'tools', 'analysis_tools', 'analyze_logs.py'))
     tool = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(tool)
     runs = tool.find_scalars(resumed_work_dir[0])

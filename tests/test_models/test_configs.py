@@ -16,7 +16,6 @@ from mmengine.optim import OptimWrapper
 from torch import nn
 
 from ous_mm.models.recognizers.ous_recognizer import face_only_rewrite
-from ous_mm.utils import apply_config_switches
 from tests.fixtures.config_fixtures import (build_dataset, build_tiny, load, ous_configs,
                                             relocate, write_annotations)
 
@@ -55,7 +54,7 @@ def assert_built_as_named(obj, cfg: dict, where: str) -> int:
 
 
 def _built(config, tmp_path):
-    cfg = apply_config_switches(relocate(load(config), tmp_path))
+    cfg = relocate(load(config), tmp_path)  # the file as read is the whole config
     write_annotations(cfg)
     return cfg, build_tiny(cfg)
 
@@ -88,12 +87,14 @@ def test_config_builds_what_it_names_and_trains(config, tmp_path):
         for step, step_cfg in zip(steps, ds_cfg.pipeline):
             assert_built_as_named(step, step_cfg, f'{split} pipeline {step_cfg.type}')
         by_type = {type(t).__name__: t for t in steps}
-        assert by_type['FaceSceneSampleFrames'].clip_len == cfg.clip_len
+        # every split and a video of one's own (test_pipeline) see the same clip and crop
+        inference = {s.type: s for s in cfg.test_pipeline}
+        assert by_type['FaceSceneSampleFrames'].clip_len == \
+            inference['FaceSceneSampleFrames'].clip_len
         assert by_type['FaceSceneSampleFrames'].test_mode == (split != 'train')
         split_step = by_type['FaceSceneSplit']
-        assert split_step.out_size == cfg.img_size
-        assert type(split_step.detector).__name__ == cfg.face_detector.type
-        assert split_step.margin == cfg.face_crop.margin
+        assert split_step.out_size == inference['FaceSceneSplit'].out_size
+        assert split_step.margin == inference['FaceSceneSplit'].margin
         assert ('FaceSceneFlip' in by_type) == (split == 'train')
     torch.manual_seed(0)
     optim = OptimWrapper(torch.optim.Adam(model.parameters(), lr=1e-3))
@@ -149,4 +150,8 @@ def test_schedule_is_the_papers():
     assert cfg.default_hooks.checkpoint.save_best == ['dfer/loss', 'dfer/UAR']
     assert cfg.default_hooks.checkpoint.rule == ['less', 'greater']
     assert cfg.default_scope == 'mmaction'  # runtime defaults come with the schedule
-    assert (cfg.clip_len, cfg.img_size) == (16, 224)  # the DFER protocol
+    # the DFER protocol: 16 frames of 224 px in every split
+    for pipeline in (cfg.train_pipeline, cfg.test_pipeline, cfg.train_dataloader.dataset.pipeline):
+        by_type = {step.type: step for step in pipeline}
+        assert (by_type['FaceSceneSampleFrames'].clip_len,
+                by_type['FaceSceneSplit'].out_size) == (16, 224)

@@ -19,7 +19,7 @@ TINY = 'configs/ous/ous_tiny_synthetic.py'
 
 
 def _tool(name):
-    return load_tool(os.path.join(ROOT, 'tools', 'analysis', f'{name}.py'))
+    return load_tool(os.path.join(ROOT, 'tools', 'analysis_tools', f'{name}.py'))
 
 
 def _data_options(data_root, splits=('train', 'val', 'test')):
@@ -128,7 +128,7 @@ def test_get_flops_per_stream_per_clip_frozen_vs_trainable(tmp_path, capsys):
 
 
 def test_browse_dataset_draws_box_and_marks_fallback(tmp_path, synthetic_root):
-    tool = _tool('browse_dataset')
+    tool = load_tool(os.path.join(ROOT, 'tools', 'visualizations', 'browse_dataset.py'))
     out_dir = str(tmp_path / 'browse')
     written = tool.main([TINY, out_dir, '--phase', 'val', '--show-number', '3',
                          '--cfg-options', *_data_options(synthetic_root, ('val',))])
@@ -151,3 +151,23 @@ def test_browse_dataset_draws_box_and_marks_fallback(tmp_path, synthetic_root):
     panel = tool.draw_clip(frames, results, max_frames=4, cell=64)
     assert (np.abs(panel.astype(int) - FALLBACK_COLOR).max(axis=2) < 40).sum() == 0
     assert (np.abs(panel.astype(int) - BOX_COLOR).max(axis=2) < 40).sum() > 50
+
+
+def test_confusion_matrix_takes_config_and_checkpoint(tmp_path, synthetic_root):
+    """MMAction2's `confusion_matrix.py CONFIG CHECKPOINT`: the test split is run first."""
+    import json
+
+    from ous_mm.apis import init_ous_model
+
+    torch.manual_seed(0)
+    ckpt = str(tmp_path / 'tiny.pth')
+    torch.save(dict(state_dict=init_ous_model(os.path.join(ROOT, TINY)).state_dict()), ckpt)
+    out = str(tmp_path / 'cm.png')
+    cm = _tool('confusion_matrix').main([
+        os.path.join(ROOT, TINY), ckpt, '--out', out, '--work-dir', str(tmp_path / 'w'),
+        '--cfg-options', *_data_options(synthetic_root, ('test', ))])
+    num_test = sum(1 for line in open(os.path.join(synthetic_root, 'test.jsonl'))
+                   if line.strip() and not line.startswith('#'))
+    assert cm.shape == (7, 7) and cm.sum() == num_test
+    saved = json.load(open(str(tmp_path / 'cm.json')))
+    assert saved['matrix'] == cm.tolist() and os.path.isfile(out)

@@ -141,7 +141,7 @@ def test_plot_timeline_tool_reads_demo_json(tmp_path, capsys):
     from tests.test_datasets.video_fixtures import load_tool
 
     root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    tool = load_tool(os.path.join(root, 'tools', 'analysis', 'plot_timeline.py'))
+    tool = load_tool(os.path.join(root, 'tools', 'analysis_tools', 'plot_timeline.py'))
     path = tmp_path / 'clip.json'
     path.write_text(json.dumps(dict(video='clip.mp4', classes=CLASSES, windows=[
         _window(0, 10, box=[0, 0, 5, 5]), _window(5, 15, fallback=True)])))

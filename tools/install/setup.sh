@@ -61,7 +61,10 @@ install_nodeps() {
 }
 
 install_ous_mm() {
-    pip_install --no-deps --no-build-isolation -e .
+    # The legacy editable install (an egg-link to this tree; setuptools < 80, pinned): the one
+    # OpenMIM finds (`mim search ous_mm`), with ous_mm/.mim linked by setup.py.
+    pip_install setuptools wheel -c "$CONSTRAINTS"
+    pip_install --no-deps --no-build-isolation --no-use-pep517 -e .
     logged "$PY" -c "import ous_mm; print('ous_mm', ous_mm.__version__, 'imports')"
 }
 

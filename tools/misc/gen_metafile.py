@@ -83,7 +83,9 @@ def derived_row(path: str, root: str = REPO) -> Dict:
     model, dataset = cfg.model, cfg.test_dataloader.dataset
     pipeline = dataset.pipeline
     size = _step(pipeline, 'FaceSceneSplit')['out_size']
-    name, folds = DATASETS.get(osp.basename(dataset.data_root), (dataset.data_root, None))
+    # data/synthetic_<variant> (what make demo writes) is the synthetic set too
+    folder = osp.basename(dataset.data_root).split('_')[0]
+    name, folds = DATASETS.get(folder, (dataset.data_root, None))
     training_data = name if folds is None else f'{name} ({folds} folds)'
     metadata = {
         'Architecture': arch_label(model.backbone.arch),

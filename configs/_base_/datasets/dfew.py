@@ -5,16 +5,17 @@
 # MAE-DFER, ...) the fold's TEST list is used for validation too, so "best
 # checkpoint" numbers are test-set numbers. Report the last epoch for a clean protocol.
 _base_ = ['./face_scene.py', './dfer7_classes.py']
-data_root = 'data/dfew'
+# Read by all three dataloaders; another root: `--cfg-options data_root=DIR`.
+_data_root = 'data/dfew'
 # Fold of all three datasets (fills `{fold}` in ann_file) and of the feature-cache
-# stores: `--cfg-options fold=2` or `fold = 2` in a child config. A dataset's own
-# `fold` (e.g. train_dataloader.dataset.fold=2) wins over it.
-fold = 1
+# stores; another: `--cfg-options fold=2` or `fold = 2` in a child config (all three),
+# or train_dataloader.dataset.fold=2 (one dataset).
+dfew_args = dict(data_root=_data_root, class_names={{_base_.class_names}},
+                 polarity_map={{_base_.polarity_map}}, fold=1)
 num_folds = 5  # the official folds; tools/cross_validate.py runs 1..num_folds
-dfew_args = dict(data_root=data_root, class_names={{_base_.class_names}},
-                 polarity_map={{_base_.polarity_map}})
 train_dataloader = dict(dataset=dict(ann_file='annotations/dfew_set_{fold}_train.jsonl',
                                      **dfew_args))
 val_dataloader = dict(dataset=dict(ann_file='annotations/dfew_set_{fold}_test.jsonl',
                                    **dfew_args))
 test_dataloader = val_dataloader
+del _data_root, dfew_args  # written into the datasets above

@@ -4,8 +4,8 @@
 # MAFW has no official validation split: the fold's TEST list is used for
 # validation too, as in the DFER literature; report the last epoch for a clean protocol.
 _base_ = ['./face_scene.py']
-data_root = 'data/mafw'
-fold = 1  # all three datasets and the feature stores; `--cfg-options fold=2` (see dfew.py)
+# Read by all three dataloaders; another root: `--cfg-options data_root=DIR`.
+_data_root = 'data/mafw'
 num_folds = 5  # the official folds; tools/cross_validate.py runs 1..num_folds
 
 # MAFW's official 11-class order (the words of its label files).
@@ -19,9 +19,12 @@ polarity_map = dict(
     contempt='negative', anxiety='negative', helplessness='negative',
     disappointment='negative')
 
-mafw_args = dict(data_root=data_root, class_names=class_names, polarity_map=polarity_map)
+# fold 1 of all three datasets and the feature stores; `--cfg-options fold=2` (see dfew.py)
+mafw_args = dict(data_root=_data_root, class_names=class_names, polarity_map=polarity_map,
+                 fold=1)
 train_dataloader = dict(dataset=dict(ann_file='annotations/mafw_set_{fold}_train.jsonl',
                                      **mafw_args))
 val_dataloader = dict(dataset=dict(ann_file='annotations/mafw_set_{fold}_test.jsonl',
                                    **mafw_args))
 test_dataloader = val_dataloader
+del _data_root, mafw_args  # written into the datasets above

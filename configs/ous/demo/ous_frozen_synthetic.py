@@ -1,7 +1,7 @@
 # The paper's regime on the synthetic set: a small CLIP PRETRAINED here
 # (tools/pretrain_clip.py, cached) and kept FROZEN, the rest of OUS trained on top.
 # The pretrained file is not known when this config is written (it lives in the
-# user's cache): the demo and tools/analysis/benchmark_variants.py pass
+# user's cache): the demo and tools/analysis_tools/benchmark_variants.py pass
 #   --cfg-options model.backbone.pretrained=<file>   (the prompt head's text tower follows)
 # Training reads the frozen tower's features from a cache (tools/extract_features.py);
 # face_only_frozen_synthetic.py is the same recipe without the scene.

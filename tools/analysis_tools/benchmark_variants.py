@@ -23,11 +23,11 @@ leaves ``result.json`` and is skipped when the command is repeated (resumable).
 
 Examples::
 
-    python tools/analysis/benchmark_variants.py --regimes trained --variants base subtle \
+    python tools/analysis_tools/benchmark_variants.py --regimes trained --variants base subtle \
         --seeds 0 1 2 --out work_dirs/variants
-    python tools/analysis/benchmark_variants.py --models ous face_only ous_lce ous_avgpool \
+    python tools/analysis_tools/benchmark_variants.py --models ous face_only ous_lce ous_avgpool \
         --regimes frozen --out work_dirs/table4          # Table IV on the family
-    python tools/analysis/benchmark_variants.py --regimes frozen trained \
+    python tools/analysis_tools/benchmark_variants.py --regimes frozen trained \
         --variants ood_faces ood_scenes ood_both ood_both_small --out work_dirs/ood
 """
 import argparse

@@ -7,10 +7,10 @@ OpenMMLab's tables). No weights are loaded: FLOPs do not depend on them.
 
 Examples::
 
-    python tools/analysis/get_flops.py configs/ous/ous_vitl14_dfew.py
-    python tools/analysis/get_flops.py configs/ous/ous_vitl14_dfew.py \
+    python tools/analysis_tools/get_flops.py configs/ous/ous_vitl14_dfew.py
+    python tools/analysis_tools/get_flops.py configs/ous/ous_vitl14_dfew.py \
         --cfg-options model.use_scene=False
-    python tools/analysis/get_flops.py CONFIG --clip-len 8 --shape 224 --out-json flops.json
+    python tools/analysis_tools/get_flops.py CONFIG --clip-len 8 --shape 224 --out-json flops.json
 """
 import argparse
 import json

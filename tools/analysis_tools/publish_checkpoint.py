@@ -1,6 +1,6 @@
 """Publish a training checkpoint for the model zoo: weights only, hash in the name.
 
-    python tools/analysis/publish_checkpoint.py work_dirs/x/best_dfer_loss_epoch_12.pth \
+    python tools/analysis_tools/publish_checkpoint.py work_dirs/x/best_dfer_loss_epoch_12.pth \
         --out-dir release --name ous_vitl14_dfew_fold1
 
 Drops optimizer/scheduler/message-hub state, saves ``<name>-<sha256[:8]>.pth``

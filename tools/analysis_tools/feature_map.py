@@ -14,7 +14,7 @@ forward hook on the Frames Encoder. Progress (clips, rate, ETA) goes to stderr.
 
 Example::
 
-    python tools/analysis/feature_map.py CONFIG CHECKPOINT --out tsne.png --split test
+    python tools/analysis_tools/feature_map.py CONFIG CHECKPOINT --out tsne.png --split test
 """
 import argparse
 import os

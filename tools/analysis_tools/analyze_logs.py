@@ -8,9 +8,9 @@ run with ``--run``; a ``scalars.json`` path works too. Draws two panels: every
 ``loss*`` key of the training iterations plus the validation ``dfer/loss``, and
 the validation UAR/WAR (plus any training ``*acc*`` key).
 
-Example::
+MMAction2's command form (``analyze_logs.py plot_curve ...``)::
 
-    python tools/analysis/plot_curves.py work_dirs/ous_tiny --out curves.png
+    python tools/analysis_tools/analyze_logs.py plot_curve work_dirs/ous_tiny --out curves.png
 """
 import argparse
 import glob
@@ -22,11 +22,13 @@ from typing import Dict, List, Sequence, Tuple, Union
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('work_dir', help='a work dir, a run dir in it, or a scalars.json')
-    parser.add_argument('--run', default=None,
-                        help='one timestamp folder (default: all runs of the work dir, merged)')
-    parser.add_argument('--out', default=None,
-                        help='PNG path (default: <work dir or run dir>/curves.png)')
+    commands = parser.add_subparsers(dest='command', required=True)
+    curve = commands.add_parser('plot_curve', help='loss and accuracy curves of a run')
+    curve.add_argument('work_dir', help='a work dir, a run dir in it, or a scalars.json')
+    curve.add_argument('--run', default=None,
+                       help='one timestamp folder (default: all runs of the work dir, merged)')
+    curve.add_argument('--out', default=None,
+                       help='PNG path (default: <work dir or run dir>/curves.png)')
     return parser.parse_args(argv)
 
 

@@ -9,7 +9,7 @@ in for the face (dashed) and ``NO FACE: centre crop`` in the text.
 
 Example::
 
-    python tools/analysis/browse_dataset.py configs/ous/ous_tiny_synthetic.py browse/ \
+    python tools/visualizations/browse_dataset.py configs/ous/ous_tiny_synthetic.py browse/ \
         --phase val --show-number 8
 """
 import argparse

@@ -1,15 +1,19 @@
-"""Draw the confusion matrix (and print UAR/WAR) of a ``tools/test.py --dump`` pickle.
+"""Draw the confusion matrix (and print UAR/WAR) of a checkpoint or a ``--dump`` pickle.
+
+MMAction2's argument order: CONFIG, then a checkpoint (``.pth``: the test split is
+run first, as ``tools/test.py`` would) or the pickle of ``tools/test.py --dump``.
 
 Examples::
 
+    python tools/analysis_tools/confusion_matrix.py CONFIG work_dirs/x/best_dfer_UAR_epoch_N.pth
     python tools/test.py CONFIG CKPT --dump work_dirs/x/preds.pkl
-    python tools/analysis/plot_confusion_matrix.py work_dirs/x/preds.pkl \
-        --config CONFIG --out work_dirs/x/cm.png
-    python tools/analysis/plot_confusion_matrix.py preds.pkl --classes Happy Sad Neutral ...
+    python tools/analysis_tools/confusion_matrix.py CONFIG work_dirs/x/preds.pkl \
+        --out work_dirs/x/cm.png
 """
 import argparse
 import os.path as osp
 import sys
+import tempfile
 
 import numpy as np
 
@@ -17,19 +21,44 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 
 
 def parse_args(argv=None):
+    from mmengine.config import DictAction
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('dump', help='pickle written by tools/test.py --dump')
-    names = parser.add_mutually_exclusive_group()
-    names.add_argument('--classes', nargs='+', help='class names in label-id order')
-    names.add_argument('--config', help='take the class names from this config '
-                       '(its `class_names`, or test_dataloader.dataset.class_names)')
+    parser.add_argument('config', help='the config (class names; the test split for a checkpoint)')
+    parser.add_argument('ckpt_or_result',
+                        help='a checkpoint (.pth) or the pickle of tools/test.py --dump (.pkl)')
     parser.add_argument('--out', default=None,
-                        help='PNG path (default: next to the dump, <dump>_cm.png); '
+                        help='PNG path (default: next to the pickle or checkpoint, <name>_cm.png); '
                         'a .json with the counts is written beside it')
     parser.add_argument('--counts', action='store_true',
                         help='show counts instead of row-normalised percentages')
     parser.add_argument('--title', default=None)
+    parser.add_argument('--work-dir', default=None,
+                        help='checkpoint only: where the test run logs (default: a temp dir)')
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction, default=None,
+                        help='override config entries, as in tools/test.py')
     return parser.parse_args(argv)
+
+
+def predict(config: str, checkpoint: str, cfg_options=None, work_dir=None) -> str:
+    """Run the config's test split with ``checkpoint``; the path of the dumped pickle."""
+    from ous_mm.apis import build_runner
+    from ous_mm.apis.config import load_config
+    from ous_mm.datasets.missing_data import missing_data_message
+
+    cfg = load_config(config, cfg_options)
+    message = missing_data_message(cfg, ('test', ))
+    if message is not None:
+        raise SystemExit(message)
+    out_dir = tempfile.mkdtemp(prefix='ous_cm_')
+    dump = osp.join(out_dir, 'preds.pkl')
+    evaluator = cfg.test_evaluator
+    cfg.test_evaluator = [*(evaluator if isinstance(evaluator, (list, tuple)) else [evaluator]),
+                          dict(type='DumpResults', out_file_path=dump)]
+    cfg.load_from = checkpoint
+    cfg.work_dir = work_dir or osp.join(out_dir, 'work_dir')
+    build_runner(cfg, restore_encoders=True).test()
+    return dump
 
 
 def class_names_from_config(path: str):
@@ -41,7 +70,7 @@ def class_names_from_config(path: str):
     if names is None:
         names = cfg.get('test_dataloader', {}).get('dataset', {}).get('class_names')
     if names is None:
-        raise SystemExit(f'{path} defines no `class_names`; pass --classes instead')
+        raise SystemExit(f'{path} defines no `class_names` (nor test_dataloader.dataset.class_names)')
     return list(names)
 
 
@@ -69,22 +98,23 @@ def main(argv=None):
     from ous_mm.evaluation import (confusion_matrix, per_class_recall,
                                    plot_confusion_matrix, save_confusion_matrix_json)
 
-    scores, labels = load_dump(args.dump)
+    target = args.ckpt_or_result
+    if not osp.isfile(target):
+        raise SystemExit(f'not found: {target}')
+    is_pickle = target.endswith(('.pkl', '.pickle'))
+    dump = target if is_pickle else predict(args.config, target, args.cfg_options,
+                                            args.work_dir)
+    scores, labels = load_dump(dump)
     num_classes = scores.shape[1]
-    if args.classes:
-        names = list(args.classes)
-    elif args.config:
-        names = class_names_from_config(args.config)
-    else:
-        names = [f'class_{i}' for i in range(num_classes)]
+    names = class_names_from_config(args.config)
     if len(names) != num_classes:
-        raise SystemExit(f'{len(names)} class names but the dump has {num_classes} '
-                         'scores per clip')
+        raise SystemExit(f'{args.config} has {len(names)} class names but {target} has '
+                         f'{num_classes} scores per clip')
     cm = confusion_matrix(labels, scores.argmax(1), num_classes)
     recall = per_class_recall(cm)
     uar = float(np.nanmean(recall) * 100)
     war = float(np.trace(cm) / cm.sum() * 100)
-    out = args.out or osp.splitext(args.dump)[0] + '_cm.png'
+    out = args.out or osp.splitext(target)[0] + '_cm.png'
     plot_confusion_matrix(cm, names, out, normalize=not args.counts,
                           title=args.title or f'UAR {uar:.2f}  WAR {war:.2f}')
     json_path = save_confusion_matrix_json(cm, names, osp.splitext(out)[0] + '.json',

@@ -2,8 +2,8 @@
 
 Examples::
 
-    python tools/analysis/print_config.py configs/ous/ous_vitl14_dfew.py
-    python tools/analysis/print_config.py configs/ous/ous_vitl14_dfew.py \
+    python tools/analysis_tools/print_config.py configs/ous/ous_vitl14_dfew.py
+    python tools/analysis_tools/print_config.py configs/ous/ous_vitl14_dfew.py \
         --cfg-options model.neck.fusion=avgpool --save-path merged.py
 """
 import argparse

@@ -7,8 +7,8 @@ face was found (the centre crop was classified) are shaded and labelled. A
 Example::
 
     python demo/demo_video.py clip.mp4 CONFIG CKPT --out-json clip.json
-    python tools/analysis/plot_timeline.py clip.json --out clip_timeline.png
-    python tools/analysis/plot_timeline.py clip.json --classes Happy Sad Angry
+    python tools/analysis_tools/plot_timeline.py clip.json --out clip_timeline.png
+    python tools/analysis_tools/plot_timeline.py clip.json --classes Happy Sad Angry
 """
 import argparse
 import json
