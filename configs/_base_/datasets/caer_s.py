@@ -10,9 +10,15 @@
 # (docs/data.md, "CAER and CAER-S"). No face crops ship: `faces: null`, the detector (or
 # tools/detect_faces.py boxes) finds the face.
 _base_ = ['./caer.py']
-data_root = 'data/caer_s'
-clip_len = 1
-caer_s_args = dict(data_root=data_root)
-train_dataloader = dict(dataset=dict(ann_file='annotations/caer_s_train.jsonl', **caer_s_args))
-val_dataloader = dict(dataset=dict(ann_file='annotations/caer_s_test.jsonl', **caer_s_args))
+train_pipeline, val_pipeline, test_pipeline = [
+    [dict(step, clip_len=1) if step['type'] == 'FaceSceneSampleFrames' else step
+     for step in pipeline]
+    for pipeline in (_base_.train_pipeline, _base_.val_pipeline, _base_.test_pipeline)]
+# Read by all three dataloaders; another root: `--cfg-options data_root=DIR`.
+_data_root = 'data/caer_s'
+train_dataloader = dict(dataset=dict(ann_file='annotations/caer_s_train.jsonl',
+                                     data_root=_data_root, pipeline=train_pipeline))
+val_dataloader = dict(dataset=dict(ann_file='annotations/caer_s_test.jsonl',
+                                   data_root=_data_root, pipeline=val_pipeline))
 test_dataloader = val_dataloader
+del _data_root  # written into the datasets above
