@@ -64,10 +64,12 @@ def training_series(work_dir: str, keys=('global_switch', 'similarity_dist', 'fa
 
 
 def _budget(work_dir: str) -> Optional[int]:
-    """``train_cfg.max_epochs`` of the config mmengine dumped into a run's log folder."""
+    """``train_cfg.max_epochs`` of the config mmengine dumped for a run (``WORK_DIR/<cfg>.py``,
+    and ``<timestamp>/vis_data/config.py`` by its visualizer), the newest run first."""
     from mmengine.config import Config
 
-    for path in sorted(glob.glob(osp.join(work_dir, '*', '*.py')), reverse=True):
+    dumps = sorted(glob.glob(osp.join(work_dir, '*', 'vis_data', 'config.py')), reverse=True)
+    for path in dumps + sorted(glob.glob(osp.join(work_dir, '*.py'))):
         try:
             return int(Config.fromfile(path).train_cfg.max_epochs)
         except Exception:  # not a dumped config (or one without an epoch budget)

@@ -33,7 +33,8 @@ def test_series_merge_runs_and_summaries(tmp_path):
                            status='converged')
     assert summarize_run(str(tmp_path), near=0.85)['converged_epoch'] == 2
     # the budget is read from the config mmengine dumps into the run's log folder
-    (tmp_path / '20260102_000000' / 'cfg.py').write_text('train_cfg = dict(max_epochs=4)\n')
+    (tmp_path / '20260102_000000' / 'vis_data' / 'config.py').write_text(
+        'train_cfg = dict(max_epochs=4)\n')
     assert summarize_run(str(tmp_path))['max_epochs'] == 4
 
 

@@ -239,6 +239,7 @@ def summarize(results: List[Dict], metas: Dict[str, Dict]) -> Dict:
                 converged_epoch=[r['converged_epoch'] for r in runs],
                 plateau_runs=sum(r['ended_on_plateau'] or r['test_plateau'] for r in runs),
                 stuck_runs=sum(r['best_val'] <= row['plateau_uar'] + STUCK_MARGIN for r in runs),
+                unfinished_runs=sum(r.get('status') == 'unfinished' for r in runs),
                 plateau_epochs=[r['plateau_epochs'] for r in runs])
         if 'ous' in row['models'] and 'face_only' in row['models']:
             ous, face = row['models']['ous']['mean_uar'], row['models']['face_only']['mean_uar']
@@ -271,8 +272,8 @@ def markdown(summary: Dict, models: Sequence[str]) -> str:
         out += [f'\n**{domain_title(regime, domain)}**\n',
                 '| variant | face-only cap | plateau | ' + ' | '.join(
                     f'{m} UAR' for m in models) + ' | OUS - face-only | best epoch (OUS) | '
-                'plateau runs | OUS stuck | target |',
-                '|---|---|---|' + '---|' * len(models) + '---|---|---|---|---|']
+                'plateau runs | OUS stuck | unfinished runs | target |',
+                '|---|---|---|' + '---|' * len(models) + '---|---|---|---|---|---|']
         for row in rows:
             flags = ''.join([' (hard)' if row['hard'] else '', ' (holdout)' if row['holdout'] else ''])
             cells = [mean_sd(row['models'][m]['test_uar']) if m in row['models'] else 'n/a'
@@ -280,13 +281,14 @@ def markdown(summary: Dict, models: Sequence[str]) -> str:
             ous = row['models'].get('ous', {})
             plateau = sum(m['plateau_runs'] for m in row['models'].values())
             total = sum(len(m['seeds']) for m in row['models'].values())
+            unfinished = sum(m.get('unfinished_runs', 0) for m in row['models'].values())
             margin = f'{row["margin"]:+.1f}' if 'margin' in row else 'n/a'
             target = {True: 'yes', False: 'NO'}.get(row.get('meets_target'), 'n/a')
             out.append(f'| {row["variant"]}{flags} | {row["face_only_cap"]:.1f} | '
                        f'{row["plateau_uar"]:.1f} | ' + ' | '.join(cells) +
                        f' | {margin} | {",".join(map(str, ous.get("best_epoch", [])))} | '
                        f'{plateau}/{total} | {ous.get("stuck_runs", 0)}/{len(ous.get("seeds", []))} | '
-                       f'{target} |')
+                       f'{unfinished}/{total} | {target} |')
     return '\n'.join(out) + '\n'
 
 
