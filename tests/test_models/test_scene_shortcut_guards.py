@@ -133,3 +133,18 @@ def test_measured_attention_computes_the_same_fusion():
     with torch.no_grad():
         assert torch.allclose(fast.neck(embed, early).video, slow.neck(embed, early).video,
                               atol=1e-5)
+
+
+def test_shipped_configs_inherit_the_guards_and_the_paper_config_has_none():
+    from mmengine.config import Config
+
+    from .conftest import REPO
+
+    for name in ('ous_vitl14_dfew.py', 'ous_vitl14_ferv39k.py', 'ous_vitl14_mafw.py',
+                 'demo/ous_frozen_synthetic.py', 'demo/ous_demo_synthetic.py'):
+        model = Config.fromfile(str(REPO / 'configs' / 'ous' / name)).model
+        assert model.neck.face_branch and model.neck.scene_dropout > 0, name
+        assert model.cls_head.face_aux_weight > 0 and model.cls_head.face_residual, name
+    paper = Config.fromfile(str(REPO / 'configs/ous/ablations/ous_vitl14_dfew_paper.py')).model
+    assert not paper.neck.face_branch and paper.neck.scene_dropout == 0
+    assert paper.cls_head.face_aux_weight == 0 and not paper.cls_head.face_residual
