@@ -70,7 +70,7 @@ def test_face_aux_loss_trains_the_face_prediction():
     batch = model.data_preprocessor(make_batch(batch=4), training=True)
     losses = model.loss(**batch)
     assert 'loss_face_aux' in losses and losses['loss_face_aux'] > 0
-    plain = _build(neck=dict(face_branch=True))
+    plain = _build(neck=dict(face_branch=True), head=dict(face_aux_weight=0.0))
     assert 'loss_face_aux' not in plain.loss(**plain.data_preprocessor(make_batch(batch=4),
                                                                        training=True))
 
@@ -78,6 +78,7 @@ def test_face_aux_loss_trains_the_face_prediction():
 def test_face_residual_adds_the_face_only_scores():
     model = _build(neck=dict(face_branch=True), head=dict(face_residual=True))
     model.eval()
+    assert model.cls_head.face_residual
     _, embed, early = _neck_inputs(model)
     with torch.no_grad():
         out = model.neck(embed, early)
@@ -88,7 +89,7 @@ def test_face_residual_adds_the_face_only_scores():
 
 def test_head_anchor_without_face_branch_is_refused_at_build_time():
     with pytest.raises(ValueError, match='face_branch'):
-        _build(head=dict(face_aux_weight=1.0))
+        _build(neck=dict(face_branch=False), head=dict(face_aux_weight=1.0))
 
 
 def test_face_only_model_ignores_the_anchor_switches():
@@ -96,7 +97,8 @@ def test_face_only_model_ignores_the_anchor_switches():
     and that twin is the plain face-only model (no doubled loss or scores)."""
     guarded = _build(neck=dict(face_branch=True, scene_dropout=0.3),
                      head=dict(face_aux_weight=1.0, face_residual=True), use_scene=False)
-    plain = _build(use_scene=False)
+    plain = _build(neck=dict(face_branch=False, scene_dropout=0.0),
+                   head=dict(face_aux_weight=0.0, face_residual=False), use_scene=False)
     plain.load_state_dict(guarded.state_dict())
     batch = guarded.data_preprocessor(make_batch(batch=4), training=True)
     torch.manual_seed(0)
@@ -124,7 +126,7 @@ def test_attention_shares_and_gradient_norms_are_measured():
 
 def test_measured_attention_computes_the_same_fusion():
     """The explicit attention used for measuring gives the fused kernel's result."""
-    fast = _build()
+    fast = _build(neck=dict(measure_attention=False))
     slow = _build(neck=dict(measure_attention=True))
     slow.load_state_dict(fast.state_dict())
     fast.eval()

@@ -32,11 +32,22 @@ model = dict(
         tfe=dict(num_blocks=12,   # N cross-type attention blocks (paper, Table III)
                  num_queries=8, num_heads=8, mlp_ratio=4.0,
                  query_mode='shared_residual', query_mean=0.0, query_std=0.02,  # Eq. 6
-                 residual=False)),
+                 residual=False),
+        # Scene-shortcut guards (not in the paper; docs/method.md, "Scene shortcut"): the
+        # face tokens are also fused alone, and 30 % of the training clips are fused
+        # without scene and polarity tokens, so the fusion cannot learn to skip the face.
+        face_branch=True,
+        scene_dropout=0.3,
+        measure_attention=True),  # logs attn_* shares and grad_* norms (docs/method.md)
     cls_head=dict(
         type='PromptContrastiveHead',
         class_names=None,         # set from the dataset config
         prompt_length=64,         # M (paper, Table VI)
+        # guards: the face-only prediction is trained on its own (deep supervision) and
+        # the fused prediction refines it. The paper's model: configs/ous/ablations/
+        # ous_vitl14_dfew_paper.py (all four guard keys off).
+        face_aux_weight=1.0,
+        face_residual=True,
         loss_cls=dict(
             type='GlobalSwitchLoss',  # Eq. 4
             alpha=1.0,                # not given in the paper

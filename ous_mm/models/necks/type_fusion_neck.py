@@ -121,7 +121,7 @@ class TypeFusionNeck(BaseModule):
         self.use_scene = use_scene
         self.polarity_source = polarity_source
         self.fusion = fusion
-        self.face_branch = face_branch and use_scene
+        self.face_branch = face_branch
         self.scene_dropout = scene_dropout
         self.measure_attention = measure_attention
         self.last_grad_norms: Dict[str, float] = {}
@@ -184,13 +184,13 @@ class TypeFusionNeck(BaseModule):
                     share = weights[:, start:start + tokens.shape[1]].sum(dim=1)
                     attention[name] = share.mean().detach()
                     start += tokens.shape[1]
-            if self.face_branch:
+            if self.face_branch and scene_vec is not None:
                 face_video = self.tfe(face_tokens)
         else:  # average pooling of face and scene features (the ablation)
             video = face_vec if scene_vec is None else (face_vec + scene_vec) / 2
             if keep is not None:
                 video = torch.where(keep[:, None], video, face_vec)
-            if self.face_branch:
+            if self.face_branch and scene_vec is not None:
                 face_video = face_vec
         return NeckOutputs(video=video, face=face_vec, scene=scene_vec,
                            polarity_logits=pol_logits, face_video=face_video,

@@ -263,7 +263,7 @@ class OUSRecognizer(BaseRecognizer):
         if stage == 'neck':
             return outputs, {}
         if stage == 'head':
-            return self.cls_head(outputs.video), {}
+            return self.cls_head(outputs), {}
         raise ValueError(f'stage must be backbone, neck or head, got {stage!r}')
 
     # -- modes -------------------------------------------------------------------------
