@@ -32,8 +32,12 @@ _PUBLISHED_NAME = re.compile(r'^(?P<stem>.+)-[0-9a-f]{8}\.pth$')
 
 
 def zoo_roots() -> List[str]:
-    """Roots holding ``configs/``: the installed package data first, then the source tree."""
-    return [root for root in (MIM_DIR, REPO_ROOT) if osp.isdir(osp.join(root, 'configs'))]
+    """Roots holding ``configs/``: the installed package data first, then the source tree.
+
+    An editable install's ``.mim/configs`` is a link to the source tree's: the source
+    path is the one reported, so both spellings of a config never coexist."""
+    return [root for root in (MIM_DIR, REPO_ROOT) if osp.isdir(osp.join(root, 'configs'))
+            and not (root == MIM_DIR and osp.islink(osp.join(root, 'configs')))]
 
 
 def _default_root(root: Optional[str]) -> str:

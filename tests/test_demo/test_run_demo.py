@@ -119,8 +119,8 @@ def test_summary_margin_targets_and_plateau_counts(bench):
     assert not rows['capped']['face_only_below_cap'] and rows['capped']['meets_target']
     text = bench.markdown(dict(rows=list(rows.values())), ['ous', 'face_only'])
     assert '| easy | 75.0 | 42.9 | 85.0 ± 7.1 | 60.0 ± 0.0 | +25.0 |' in text
-    assert '| hard (hard) |' in text and '| 1/3 | 2/2 | NO |' in text
-    assert '| 0/4 | 0/2 | yes |' in text
+    assert '| hard (hard) |' in text and '| 1/3 | 2/2 | 0/3 | NO |' in text
+    assert '| 0/4 | 0/2 | 0/4 | yes |' in text
     conv = bench.convergence_markdown(dict(rows=list(rows.values())), ['ous', 'face_only'])
     assert '| trained | ous | 65.4 | 4.0 | 5.0 | 5 |' in conv
     assert '| trained | face_only | 61.2 | 8.0 | 5.0 | 4 |' in conv
