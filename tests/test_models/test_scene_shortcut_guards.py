@@ -82,8 +82,9 @@ def test_face_residual_adds_the_face_only_scores():
     _, embed, early = _neck_inputs(model)
     with torch.no_grad():
         out = model.neck(embed, early)
-        fused_only = model.cls_head._scores(out.video)
-        face_only = model.cls_head._scores(out.face_video)
+        text = model.cls_head.class_text_features()
+        fused_only = model.cls_head._scores(out.video, text)
+        face_only = model.cls_head._scores(out.face_video, text)
         assert torch.allclose(model.cls_head(out), fused_only + face_only, atol=1e-5)
 
 

@@ -161,20 +161,29 @@ class PromptContrastiveHead(BaseHead):
         """Whether this head reads the neck's face-only feature (``face_video``)."""
         return self.face_aux_weight > 0 or self.face_residual
 
-    def _scores(self, x: torch.Tensor) -> torch.Tensor:
-        text = self.class_text_features()
+    def _scores(self, x: torch.Tensor, text: torch.Tensor) -> torch.Tensor:
         scale = self.logit_scale.clamp(max=self.logit_scale_max).exp()
         return scale * F.normalize(x, dim=-1) @ text.t().to(x.dtype)
+
+    def _logits(self, feats: NeckOutputs, text: torch.Tensor
+                ) -> Tuple[torch.Tensor, Optional[torch.Tensor]]:
+        """Class scores of the fused feature (plus the face-only ones with
+        ``face_residual``) and the face-only scores when this head reads them."""
+        score = self._scores(feats.video, text)
+        face = None
+        if feats.face_video is not None and self.uses_face_video:
+            face = self._scores(feats.face_video, text)
+            if self.face_residual:
+                score = score + face
+        return score, face
 
     def forward(self, x, **kwargs) -> torch.Tensor:
         """Video feature ``(B, D)`` or :class:`NeckOutputs` -> ``cls_score (B, C)``
         (scaled cosine logits; plus the face-only ones with ``face_residual``)."""
+        text = self.class_text_features()  # once per call: the text tower runs in training
         if not isinstance(x, NeckOutputs):
-            return self._scores(x)
-        score = self._scores(x.video)
-        if self.face_residual and x.face_video is not None:
-            score = score + self._scores(x.face_video)
-        return score
+            return self._scores(x, text)
+        return self._logits(x, text)[0]
 
     # -- mmaction head template --------------------------------------------------------
     @staticmethod
@@ -186,7 +195,8 @@ class PromptContrastiveHead(BaseHead):
     def loss(self, feats: NeckOutputs, data_samples: SampleList, **kwargs) -> Dict:
         """Loss dict for one batch, plus logged-only ``top1_acc`` and the face stream's
         collapse measures ``face_spread`` / ``face_erank`` (``ous_mm/models/utils/feature_stats.py``)."""
-        cls_score = self(feats)
+        text = self.class_text_features()
+        cls_score, face_score = self._logits(feats, text)
         labels = torch.stack([ds.gt_label.reshape(()) for ds in data_samples]).to(cls_score.device)
         if head_loss_traits(self.loss_cls).uses_aux_outputs:
             polarity = self._polarity_labels(data_samples)
@@ -198,12 +208,8 @@ class PromptContrastiveHead(BaseHead):
             losses = self.loss_cls(cls_score, labels)
         if not isinstance(losses, dict):
             losses = {'loss_cls': losses}
-        face_score = None
-        if feats.face_video is not None and self.uses_face_video:
-            face_score = self._scores(feats.face_video)
-            if self.face_aux_weight:
-                losses['loss_face_aux'] = self.face_aux_weight * F.cross_entropy(
-                    face_score, labels)
+        if face_score is not None and self.face_aux_weight:
+            losses['loss_face_aux'] = self.face_aux_weight * F.cross_entropy(face_score, labels)
         with torch.no_grad():
             ranked = cls_score.topk(max(self.topk), dim=-1).indices
             for k in self.topk:
@@ -214,7 +220,7 @@ class PromptContrastiveHead(BaseHead):
                 losses['face_erank'] = effective_rank(feats.face)
             # how well the face features alone read the class: the prompts applied to
             # the face-only fusion, or to the mean face feature (a probe, no gradient)
-            probe = face_score if face_score is not None else self._scores(feats.face)
+            probe = face_score if face_score is not None else self._scores(feats.face, text)
             losses['face_probe_acc'] = (probe.argmax(dim=-1) == labels).float().mean()
             for name, share in (feats.attention or {}).items():
                 losses[f'attn_{name}'] = share
