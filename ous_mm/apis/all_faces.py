@@ -17,7 +17,7 @@ import torch
 from ..datasets.face_detectors import build_face_detector
 from ..datasets.face_detectors.box_file import usable_boxes
 from ..datasets.multi_face_track import FaceTrack, face_descriptor, track_all_faces
-from .inference import class_names_for, score_batch, window_record
+from .inference import class_names_for, score_windows, window_record
 from .windows import sample_indices
 
 #: a person is classified in a window when in view in at least this share of its frames
@@ -95,25 +95,18 @@ def classify_every_face(model: torch.nn.Module, frames, rate: float,
     in_view = {t.track_id for t, _, _ in jobs}
     dropped += sum(t.track_id not in in_view for t in tracks)
     tracks = [t for t in tracks if t.track_id in in_view]
-    records: List[dict] = []
-    scores: List[np.ndarray] = []
-    for first in range(0, len(jobs), batch_size):
-        packed = []
-        for track, start, end in jobs[first:first + batch_size]:
-            inds = sample_indices(start, end, clip_len)
-            sample, record = window_record(pipeline, frames, start, end, clip_len, rate, name,
-                                           face_track=_window_boxes(track, inds, max_gap))
-            for entry in record['face_boxes']:  # where the person was not in view: no box
-                if track.covered(entry['frame'], max_gap) is None:
-                    entry['box'] = None
-            record = dict(track_id=track.track_id, **record)
-            packed.append(sample)
-            records.append(record)
-            if on_window is not None:
-                on_window(record, sample['inputs'])
-        scores.extend(score_batch(model, packed))
-        if progress is not None:
-            progress(len(records), len(jobs))
+    def person_window(job):
+        track, start, end = job
+        inds = sample_indices(start, end, clip_len)
+        sample, record = window_record(pipeline, frames, start, end, clip_len, rate, name,
+                                       face_track=_window_boxes(track, inds, max_gap))
+        for entry in record['face_boxes']:  # where the person was not in view: no box
+            if track.covered(entry['frame'], max_gap) is None:
+                entry['box'] = None
+        return sample, dict(track_id=track.track_id, **record)
+
+    records, scores = score_windows(model, jobs, person_window, batch_size, on_window,
+                                    progress)
     names = class_names_for(model, len(scores[0]) if scores else None)
     by_track: Dict[int, List[dict]] = {t.track_id: [] for t in tracks}
     for record, score in zip(records, scores):

@@ -125,6 +125,31 @@ def score_batch(model: torch.nn.Module, packed: List[dict]) -> List[np.ndarray]:
     return out
 
 
+def score_windows(model: torch.nn.Module, jobs: Sequence, make_window: Callable,
+                  batch_size: int, on_window: Optional[Callable] = None,
+                  progress: Optional[Callable] = None) -> Tuple[List[Dict], List[np.ndarray]]:
+    """Records and class scores of ``jobs``, classified ``batch_size`` at a time.
+
+    ``make_window(job)`` returns ``(sample, record)`` (:func:`window_record`);
+    ``on_window(record, inputs)`` sees each window as it is packed, ``progress(done,
+    total)`` is called after each batch.
+    """
+    records: List[Dict] = []
+    scores: List[np.ndarray] = []
+    for first in range(0, len(jobs), batch_size):
+        packed = []
+        for job in jobs[first:first + batch_size]:
+            sample, record = make_window(job)
+            packed.append(sample)
+            records.append(record)
+            if on_window is not None:
+                on_window(record, sample['inputs'])
+        scores.extend(score_batch(model, packed))
+        if progress is not None:
+            progress(len(records), len(jobs))
+    return records, scores
+
+
 def class_names_for(model: torch.nn.Module, num_classes: Optional[int]) -> List[str]:
     """The model's class names, or ``class_<i>`` when it has none for ``num_classes``."""
     names = getattr(model, 'class_names', None)
@@ -225,21 +250,11 @@ def inference_video(model: torch.nn.Module,
             frames.close()
         return dict(head, classes=body.pop('classes'), all_faces=True, **body)
 
-    records: List[Dict] = []
-    scores: List[np.ndarray] = []
     try:
-        for first in range(0, len(spans), batch_size):
-            packed = []
-            for start, end in spans[first:first + batch_size]:
-                sample, record = window_record(pipeline, frames, start, end, clip_len,
-                                               rate, name)
-                packed.append(sample)
-                records.append(record)
-                if on_window is not None:
-                    on_window(record, sample['inputs'])
-            scores.extend(score_batch(model, packed))
-            if progress is not None:
-                progress(len(records), len(spans))
+        records, scores = score_windows(
+            model, spans,
+            lambda span: window_record(pipeline, frames, span[0], span[1], clip_len, rate, name),
+            batch_size, on_window, progress)
     finally:
         frames.close()
 
